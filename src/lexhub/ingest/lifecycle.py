@@ -1,0 +1,49 @@
+"""An owner's control over its records after loading: retraction and expungement.
+
+Retraction is the owner withdrawing a record: it can no longer be found, but it and its
+versions stay for the audit trail (and a later feed may send it again). Expungement is a
+court order: the content of every version and every search key goes, from the tables and
+from the disk; only the id and the digests stay, so the record is refused if sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from lexhub.errors import NotFound
+from lexhub.store.base import ExpungeResult, RecordStatus, Store
+
+__all__ = ["expunge_record", "retract_records"]
+
+log = logging.getLogger(__name__)
+
+
+def retract_records(store: Store, owner: str, source_ids: Sequence[str]) -> int:
+    """Retract these active records of `owner`; raises NotFound naming any unknown id.
+    Already retracted records are left as they are. Returns how many were retracted."""
+    with store.transaction() as tx:
+        states = tx.record_states(owner, list(source_ids))
+        unknown = [s for s in source_ids if s not in states]
+        if unknown:
+            raise NotFound(f"no record {owner}/{unknown[0]}" + _more(unknown))
+        active = [s for s in source_ids if states[s].status is RecordStatus.ACTIVE]
+        count = tx.retract(owner, active, None) if active else 0
+        tx.commit()
+    log.info("retracted %d record(s) of %s", count, owner)
+    return count
+
+
+def expunge_record(store: Store, owner: str, source_id: str) -> ExpungeResult:
+    """Erase a record's content everywhere, then compact so the bytes leave the disk.
+    Raises NotFound for an unknown record."""
+    with store.transaction() as tx:
+        result = tx.expunge(owner, source_id)
+        tx.commit()
+    store.compact()
+    log.info("expunged record id %d (%d version digests kept)", result.record_id, len(result.digests))
+    return result
+
+
+def _more(items: Sequence[str]) -> str:
+    return f" (and {len(items) - 1} more)" if len(items) > 1 else ""

@@ -1,0 +1,332 @@
+"""The atomic load of one batch: validate, normalize, index and write, all or nothing.
+
+A batch is one file from one owner. It is read as a stream and written inside ONE store
+transaction, chunk by chunk, so memory stays flat however large the file while the batch
+stays atomic: if any item has an error the transaction is rolled back and `BatchRejected`
+lists every problem (unless `skip_invalid`, which writes the valid records and sends the
+rejected ones, with their errors, to a reject file).
+
+Records are keyed by (owner, source_id). A record whose content digest equals the stored
+one is left alone, so loading the same file twice changes nothing; a changed record
+becomes a new version. A `snapshot` batch is the owner's full extract: the owner's active
+records missing from it are retracted. A record that was expunged is refused by its
+source id and by its content digest, whoever sends it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lexhub.errors import BatchRejected, InputError
+from lexhub.ingest.formats import ReadItem, read_batch
+from lexhub.model import Record, record_digest, record_to_dict
+from lexhub.normalize.keys import index_record
+from lexhub.normalize.record import normalize_record
+from lexhub.store.base import PreparedRecord, RecordState, RecordStatus, Store, Transaction
+
+__all__ = ["LoadReport", "load_file", "load_items"]
+
+log = logging.getLogger(__name__)
+
+CHUNK = 2000
+MAX_PROBLEMS_KEPT = 1000
+
+Progress = Callable[[int, int], None]  # (items read so far, items with errors so far)
+
+
+@dataclass
+class LoadReport:
+    batch_id: str
+    source: str
+    owner: str | None
+    snapshot: bool
+    read: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    retracted: int = 0
+    rejected: int = 0
+    already_loaded: bool = False
+    reject_file: str | None = None
+    seconds: float = 0.0
+    problems: list[InputError] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return self.new + self.changed
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "read": self.read,
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "retracted": self.retracted,
+            "rejected": self.rejected,
+        }
+
+
+def file_batch_id(path: Path, snapshot: bool) -> str:
+    """The default batch id: the SHA-256 of the file's bytes and the load mode, so the same
+    file loaded the same way is recognised as the same batch."""
+    h = hashlib.sha256(b"snapshot\0" if snapshot else b"delta\0")
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()[:32]
+
+
+def load_file(
+    store: Store,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    mapping: Path | None = None,
+    owner: str | None = None,
+    snapshot: bool = False,
+    skip_invalid: bool = False,
+    reject_path: Path | None = None,
+    batch_id: str | None = None,
+    region: str = "US",
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Load one file as one batch. Raises BatchRejected (nothing written) or InputError for
+    a file that is not in its format at all. With `skip_invalid`, rejects go to
+    `reject_path` (default: `<file>.rejects.jsonl`)."""
+    batch_id = batch_id or file_batch_id(path, snapshot)
+    if skip_invalid and reject_path is None:
+        reject_path = path.with_name(path.name + ".rejects.jsonl")
+    items = read_batch(path, fmt, mapping)
+    return load_items(
+        store,
+        items,
+        source=path.name,
+        batch_id=batch_id,
+        owner=owner,
+        snapshot=snapshot,
+        skip_invalid=skip_invalid,
+        reject_path=reject_path,
+        region=region,
+        progress=progress,
+    )
+
+
+def load_items(
+    store: Store,
+    items: Iterable[ReadItem],
+    *,
+    source: str,
+    batch_id: str,
+    owner: str | None = None,
+    snapshot: bool = False,
+    skip_invalid: bool = False,
+    reject_path: Path | None = None,
+    region: str = "US",
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Load already-read items as one batch (the service passes uploaded batches here)."""
+    started = time.perf_counter()
+    report = LoadReport(batch_id=batch_id, source=source, owner=owner, snapshot=snapshot)
+    previous = store.batch(batch_id)
+    if previous is not None and previous.status == "done":
+        report.already_loaded = True
+        report.owner = previous.owner
+        for name, value in previous.counts.items():
+            if hasattr(report, name):
+                setattr(report, name, value)
+        return report
+
+    batch = _BatchWriter(store, report, region, skip_invalid)
+    rejects = _RejectFile(reject_path) if skip_invalid and reject_path else None
+    try:
+        with store.transaction() as tx:
+            tx.begin_batch(batch_id, owner, source)
+            for chunk in _chunks(items, CHUNK):
+                bad = batch.take(tx, chunk)
+                if rejects is not None:
+                    for item, errors in bad:
+                        rejects.write(item, errors)
+                if progress is not None:
+                    progress(report.read, report.rejected)
+            if report.problems and not skip_invalid:
+                raise BatchRejected(source, report.problems, total=report.rejected)
+            if snapshot:
+                report.retracted = batch.retract_missing(tx, batch_id)
+            tx.finish_batch(batch_id, report.counts())
+            tx.commit()
+    finally:
+        if rejects is not None:
+            rejects.close()
+            report.reject_file = str(reject_path) if report.rejected else None
+            if not report.rejected and reject_path is not None:
+                reject_path.unlink(missing_ok=True)
+    report.seconds = time.perf_counter() - started
+    log.info(
+        "batch %s loaded: %s in %.1fs", batch_id, report.counts(), report.seconds
+    )
+    return report
+
+
+class _BatchWriter:
+    """Per-batch state: the owner, the source ids seen (duplicates, snapshot) and counts."""
+
+    def __init__(self, store: Store, report: LoadReport, region: str, skip_invalid: bool) -> None:
+        # Agencies are only ever added, so reading them outside the batch's transaction is safe.
+        self.store = store
+        self.report = report
+        self.region = region
+        self.skip_invalid = skip_invalid
+        self.seen: dict[str, int | str] = {}  # source id -> line where first seen
+        self.known_agencies: dict[str, bool] = {}
+
+    def take(
+        self, tx: Transaction, chunk: Sequence[ReadItem]
+    ) -> list[tuple[ReadItem, tuple[InputError, ...]]]:
+        """Check, normalize and write one chunk; return the items rejected in it."""
+        report = self.report
+        report.read += len(chunk)
+        bad: list[tuple[ReadItem, tuple[InputError, ...]]] = []
+        good: list[tuple[ReadItem, Record]] = []
+        for item in chunk:
+            errors = item.errors or self._batch_errors(tx, item)
+            if errors or item.record is None:
+                bad.append((item, errors))
+            else:
+                good.append((item, item.record))
+
+        owner = report.owner
+        if owner is not None and good:
+            to_write = self._classify(tx, owner, good, bad)
+            # Once the batch has an error it will be rejected: writing would be wasted work.
+            if to_write and (self.skip_invalid or not (report.problems or bad)):
+                tx.write_records(report.batch_id, to_write)
+
+        for _, errors in bad:
+            report.rejected += 1
+            room = MAX_PROBLEMS_KEPT - len(report.problems)
+            if room > 0:
+                report.problems.extend(errors[:room])
+        return bad
+
+    def _batch_errors(self, tx: Transaction, item: ReadItem) -> tuple[InputError, ...]:
+        """Errors only visible at batch level: owner, unknown agency, duplicate ids."""
+        record = item.record
+        assert record is not None
+        source = self.report.source
+        if self.report.owner is None:
+            self.report.owner = record.owner
+        if record.owner != self.report.owner:
+            return (
+                InputError(
+                    source,
+                    item.line,
+                    "owner",
+                    f'"{record.owner}" differs from the batch owner "{self.report.owner}"'
+                    " (a batch holds one agency's records)",
+                ),
+            )
+        if record.owner not in self.known_agencies:
+            self.known_agencies[record.owner] = self.store.get_agency(record.owner) is not None
+        if not self.known_agencies[record.owner]:
+            return (
+                InputError(
+                    source,
+                    item.line,
+                    "owner",
+                    f'agency "{record.owner}" is not registered on this node (lexhub agency add)',
+                ),
+            )
+        first = self.seen.get(record.source_id)
+        if first is not None:
+            return (
+                InputError(
+                    source,
+                    item.line,
+                    "source_id",
+                    f'"{record.source_id}" appears twice in this batch (first at {first})',
+                ),
+            )
+        self.seen[record.source_id] = item.line
+        return ()
+
+    def _classify(
+        self,
+        tx: Transaction,
+        owner: str,
+        good: list[tuple[ReadItem, Record]],
+        bad: list[tuple[ReadItem, tuple[InputError, ...]]],
+    ) -> list[PreparedRecord]:
+        """Count new, changed and unchanged records; refuse expunged ones into `bad`."""
+        report = self.report
+        prepared = [(item, _prepare(record, self.region)) for item, record in good]
+        states: dict[str, RecordState] = tx.record_states(
+            owner, [p.record.source_id for _, p in prepared]
+        )
+        gone = tx.expunged_digests([p.digest for _, p in prepared])
+        to_write: list[PreparedRecord] = []
+        for item, p in prepared:
+            state = states.get(p.record.source_id)
+            if p.digest in gone or (state is not None and state.status is RecordStatus.EXPUNGED):
+                reason = f'"{p.record.source_id}" was expunged; it may not be loaded again'
+                bad.append((item, (InputError(report.source, item.line, "source_id", reason),)))
+            elif state is None:
+                report.new += 1
+                to_write.append(p)
+            elif state.digest != p.digest or state.status is not RecordStatus.ACTIVE:
+                report.changed += 1
+                to_write.append(p)
+            else:
+                report.unchanged += 1
+        return to_write
+
+    def retract_missing(self, tx: Transaction, batch_id: str) -> int:
+        owner = self.report.owner
+        if owner is None:
+            return 0
+        missing = [sid for sid in tx.active_source_ids(owner) if sid not in self.seen]
+        return tx.retract(owner, missing, batch_id) if missing else 0
+
+
+def _prepare(record: Record, region: str) -> PreparedRecord:
+    """Digest of the record AS SENT (stable across normalizer versions, so an expunged
+    record is recognised whoever re-sends it); content and index from the normalized form."""
+    digest = record_digest(record_to_dict(record))
+    normalized = normalize_record(record, region)
+    return PreparedRecord(normalized, record_to_dict(normalized), digest, index_record(normalized))
+
+
+def _chunks(items: Iterable[ReadItem], size: int) -> Iterator[list[ReadItem]]:
+    chunk: list[ReadItem] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _RejectFile:
+    """JSON Lines of rejected items: where, which source id, and every error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.out = open(path, "w", encoding="utf-8")
+
+    def write(self, item: ReadItem, errors: tuple[InputError, ...]) -> None:
+        row = {
+            "line": item.line,
+            "source_id": item.source_ref,
+            "errors": [str(e) for e in errors],
+            "record": record_to_dict(item.record) if item.record is not None else None,
+        }
+        self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        self.out.close()
