@@ -1,0 +1,44 @@
+"""The `lexhub` command: a thin layer over the core. No SQL and no domain rules here."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from lexhub.cli import agency, demo, ingest, record, stats, synth
+from lexhub.cli.output import CliState, LexhubGroup
+from lexhub.config import SETTINGS_HELP, Settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    cls=LexhubGroup,
+    help="lexhub: a regional law-enforcement information-sharing node.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None, typer.Option("--db", help=SETTINGS_HELP["db"], show_default=False)
+    ] = None,
+) -> None:
+    ctx.obj = CliState(Settings.from_env(db=db))
+
+
+app.command("init")(stats.init)
+app.command("stats")(stats.stats)
+app.command("synth")(synth.synth)
+app.command("ingest")(ingest.ingest)
+app.command("demo")(demo.demo)
+app.add_typer(agency.app, name="agency")
+app.add_typer(record.app, name="record")
+
+
+def main() -> None:
+    app()
