@@ -294,9 +294,12 @@ class _BatchWriter:
 
 
 def _prepare(record: Record, region: str) -> PreparedRecord:
-    """Digest of the record AS SENT (stable across normalizer versions, so an expunged
-    record is recognised whoever re-sends it); content and index from the normalized form."""
-    digest = record_digest(record_to_dict(record))
+    """Digest of the record AS SENT, without its source id: stable across normalizer
+    versions, and an expunged record is recognised even when a feed re-keys it.
+    Content and index come from the normalized form."""
+    sent = record_to_dict(record)
+    del sent["source_id"]
+    digest = record_digest(sent)
     normalized = normalize_record(record, region)
     return PreparedRecord(normalized, record_to_dict(normalized), digest, index_record(normalized))
 
