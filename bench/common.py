@@ -26,7 +26,8 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{mem}, {cpu}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{mem}"
+    return f"{system}, {cpu}, Python {platform.python_version()}"
 
 
 def median(values: Sequence[float]) -> float:

@@ -61,16 +61,20 @@ def child(engine: str, url: str, region: Path) -> None:
             read += report.read
         seconds = time.perf_counter() - started
         stats = store.stats()
-    print(json.dumps({
-        "engine": engine,
-        "records": read,
-        "seconds": seconds,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "size_bytes": stats.size_bytes,
-        "mentions": stats.mentions,
-        "keys": stats.keys,
-        "cache": cache_stats(),
-    }))
+    print(
+        json.dumps(
+            {
+                "engine": engine,
+                "records": read,
+                "seconds": seconds,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "size_bytes": stats.size_bytes,
+                "mentions": stats.mentions,
+                "keys": stats.keys,
+                "cache": cache_stats(),
+            }
+        )
+    )
 
 
 def run_engine(engine: str, region: Path, workdir: Path) -> dict[str, object]:
@@ -89,7 +93,9 @@ def run_engine(engine: str, region: Path, workdir: Path) -> dict[str, object]:
     try:
         out = subprocess.run(
             [sys.executable, __file__, "--child", engine, url, str(region)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         return dict(json.loads(out.strip().splitlines()[-1]))
     finally:
@@ -99,12 +105,16 @@ def run_engine(engine: str, region: Path, workdir: Path) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--people", type=int, default=None, help="default: records / 5")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--engines", default="sqlite,postgres")
-    parser.add_argument("--child", nargs=3, metavar=("ENGINE", "URL", "REGION"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", nargs=3, metavar=("ENGINE", "URL", "REGION"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child[0], args.child[1], Path(args.child[2]))
@@ -115,8 +125,10 @@ def main() -> None:
     print(f"data: {region.name} ({args.records:,} records)")
     workdir = CACHE / "ingest-db"
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"{'engine':10} {'records':>10} {'seconds':>8} {'rec/s':>8} {'peak MB':>8} "
-          f"{'bytes/rec':>9} {'parsed share':>12}")
+    print(
+        f"{'engine':10} {'records':>10} {'seconds':>8} {'rec/s':>8} {'peak MB':>8} "
+        f"{'bytes/rec':>9} {'parsed share':>12}"
+    )
     for engine in args.engines.split(","):
         r = run_engine(engine, region, workdir)
         rate = float(r["records"]) / float(r["seconds"])  # type: ignore[arg-type]
@@ -125,9 +137,11 @@ def main() -> None:
         cache = r["cache"]
         assert isinstance(cache, dict)
         parsed = cache.get("parsed_share")
-        print(f"{engine:10} {r['records']:>10,} {float(r['seconds']):>8.1f} {rate:>8,.0f} "  # type: ignore[arg-type]
-              f"{float(r['peak_rss_mb']):>8.0f} {per:>9} "  # type: ignore[arg-type]
-              f"{parsed if parsed is None else f'{parsed:.1%}':>12}")
+        print(
+            f"{engine:10} {r['records']:>10,} {float(r['seconds']):>8.1f} {rate:>8,.0f} "  # type: ignore[arg-type]
+            f"{float(r['peak_rss_mb']):>8.0f} {per:>9} "  # type: ignore[arg-type]
+            f"{parsed if parsed is None else f'{parsed:.1%}':>12}"
+        )
         print(f"  cache: {json.dumps(cache)}")
 
 

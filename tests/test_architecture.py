@@ -15,12 +15,44 @@ CORE = {"ingest", "search", "policy", "audit", "linkage", "federation", "synth"}
 
 # package -> lexhub packages it must never import
 FORBIDDEN_INTERNAL = {
-    "model": {"normalize", "store", "ingest", "search", "policy", "audit", "linkage",
-              "federation", "synth", "service", "cli", "config"},
-    "normalize": {"store", "ingest", "search", "policy", "audit", "linkage", "federation",
-                  "synth", "service", "cli"},
-    "store": {"normalize", "ingest", "search", "policy", "audit", "linkage", "federation",
-              "synth", "service", "cli"},
+    "model": {
+        "normalize",
+        "store",
+        "ingest",
+        "search",
+        "policy",
+        "audit",
+        "linkage",
+        "federation",
+        "synth",
+        "service",
+        "cli",
+        "config",
+    },
+    "normalize": {
+        "store",
+        "ingest",
+        "search",
+        "policy",
+        "audit",
+        "linkage",
+        "federation",
+        "synth",
+        "service",
+        "cli",
+    },
+    "store": {
+        "normalize",
+        "ingest",
+        "search",
+        "policy",
+        "audit",
+        "linkage",
+        "federation",
+        "synth",
+        "service",
+        "cli",
+    },
     "synth": {"search", "policy", "audit", "store", "service", "cli"},
     **{core: {"service", "cli"} for core in CORE - {"synth"}},
 }
@@ -53,7 +85,9 @@ def test_imports_point_inward(path: Path) -> None:
             if inner in FORBIDDEN_INTERNAL.get(package, set()):
                 problems.append(f"{package} imports {name}")
             # Outside store/, the store is reached only through its interface.
-            if package != "store" and name.startswith(("lexhub.store.sqlite", "lexhub.store.postgres")):
+            if package != "store" and name.startswith(
+                ("lexhub.store.sqlite", "lexhub.store.postgres")
+            ):
                 problems.append(f"{package} imports engine module {name}")
         elif top in ENGINES and package != "store" and package != "linkage":
             problems.append(f"{package} imports database driver {name}")
@@ -64,5 +98,7 @@ def test_imports_point_inward(path: Path) -> None:
 
 def test_the_walk_sees_the_packages() -> None:
     # Guards the test above against silently walking nothing.
-    packages = {p.relative_to(SRC).parts[0] for p in _modules() if len(p.relative_to(SRC).parts) > 1}
+    packages = {
+        p.relative_to(SRC).parts[0] for p in _modules() if len(p.relative_to(SRC).parts) > 1
+    }
     assert {"model", "store", "ingest", "cli"} <= packages

@@ -5,7 +5,7 @@
     │   └── BatchRejected       a whole batch refused; carries every InputError found
     ├── AccessDenied            the request may not see or do this (fail closed)
     ├── NotFound                unknown id, or one outside the caller's scope (same answer)
-    ├── Conflict                the request contradicts stored state (e.g. an expunged record sent again)
+    ├── Conflict                the request contradicts stored state
     ├── AuditWriteFailed        the audit entry could not be committed: nothing is disclosed
     ├── StoreError              the database failed or refused
     │   └── SchemaTooNew        the database was written by a newer lexhub
@@ -46,9 +46,7 @@ class InputError(LexhubError):
 
     http_status = 422
 
-    def __init__(
-        self, file: str, line: int | str | None, field: str | None, reason: str
-    ) -> None:
+    def __init__(self, file: str, line: int | str | None, field: str | None, reason: str) -> None:
         self.file = file
         self.line = line
         self.field = field

@@ -71,7 +71,8 @@ def test_agency_add_list_and_bad_ori(db: Path) -> None:
     code, _, err = run(db, "agency", "add", "WA01", "--name", "Bad")
     assert code == 1
     assert err == (
-        'Error: agency: ori: "WA01" is not an ORI (9 characters: two-letter state, then 7 letters or digits)\n'
+        'Error: agency: ori: "WA01" is not an ORI'
+        " (9 characters: two-letter state, then 7 letters or digits)\n"
     )
 
 
@@ -87,11 +88,16 @@ def test_ingest_stats_show_retract_expunge(db: Path, tmp_path: Path) -> None:
     code, out, _ = run(db, "stats", "--json")
     stats = json.loads(out)
     assert stats["records_by_status"] == {"active": 2}
-    assert stats["records_by_owner_type"] == [{"owner": OWNER, "type": "field-interview", "records": 2}]
+    assert stats["records_by_owner_type"] == [
+        {"owner": OWNER, "type": "field-interview", "records": 2}
+    ]
 
     code, out, _ = run(db, "record", "show", OWNER, "R1", "--json")
     shown = json.loads(out)
-    assert shown["status"] == "active" and shown["record"]["persons"][0]["phones"][0]["e164"] == "+12065550142"
+    assert (
+        shown["status"] == "active"
+        and shown["record"]["persons"][0]["phones"][0]["e164"] == "+12065550142"
+    )
 
     code, out, _ = run(db, "record", "retract", OWNER, "R2", "--json")
     assert json.loads(out) == {"owner": OWNER, "retracted": 1}

@@ -32,8 +32,13 @@ OWNER = "WA0170000"
 OTHER = "WA0171500"
 
 
-def make_record(source_id: str, owner: str = OWNER, last: str = "Testperson", first: str = "Alma",
-                narrative: str = "Subject stopped near the park.") -> Record:
+def make_record(
+    source_id: str,
+    owner: str = OWNER,
+    last: str = "Testperson",
+    first: str = "Alma",
+    narrative: str = "Subject stopped near the park.",
+) -> Record:
     person = Person(
         ref="P1",
         role=Role.SUSPECT,
@@ -60,15 +65,25 @@ def make_record(source_id: str, owner: str = OWNER, last: str = "Testperson", fi
 def region(store: Store) -> Store:
     with store.transaction() as tx:
         for ori, name in ((OWNER, "Example County Sheriff"), (OTHER, "Example City Police")):
-            tx.put_agency(Agency(ori, name, "WA", AgencyKind.POLICE, "America/Los_Angeles",
-                                 Contact("Records Unit", "+12065550100")))
+            tx.put_agency(
+                Agency(
+                    ori,
+                    name,
+                    "WA",
+                    AgencyKind.POLICE,
+                    "America/Los_Angeles",
+                    Contact("Records Unit", "+12065550100"),
+                )
+            )
         tx.commit()
     return store
 
 
 @pytest.fixture
 def batch_file(tmp_path: Path) -> Callable[..., Path]:
-    def write(records: Iterable[Record], name: str = "batch.jsonl", extra_lines: Iterable[str] = ()) -> Path:
+    def write(
+        records: Iterable[Record], name: str = "batch.jsonl", extra_lines: Iterable[str] = ()
+    ) -> Path:
         path = tmp_path / name
         write_jsonl(records, path)
         with open(path, "a", encoding="utf-8") as f:

@@ -32,25 +32,43 @@ def _prepare(url: str, tmp_path: Path) -> list[Path]:
     with open_store(url) as store:
         store.migrate()
         with store.transaction() as tx:
-            tx.put_agency(Agency(OWNER, "Example County Sheriff", "WA", AgencyKind.SHERIFF,
-                                 "America/Los_Angeles", Contact("Records")))
+            tx.put_agency(
+                Agency(
+                    OWNER,
+                    "Example County Sheriff",
+                    "WA",
+                    AgencyKind.SHERIFF,
+                    "America/Los_Angeles",
+                    Contact("Records"),
+                )
+            )
             tx.commit()
     files = []
     for b in range(BATCHES):
         path = tmp_path / f"batch{b}.jsonl"
-        write_jsonl((make_record(f"B{b}-{i}", narrative=f"Batch {b} item {i}.")
-                     for i in range(RECORDS_PER_BATCH)), path)
+        write_jsonl(
+            (
+                make_record(f"B{b}-{i}", narrative=f"Batch {b} item {i}.")
+                for i in range(RECORDS_PER_BATCH)
+            ),
+            path,
+        )
         files.append(path)
     return files
 
 
-def _run_child(url: str, files: list[Path], kill_when: Callable[[str], bool]) -> tuple[set[str], bool, bool]:
+def _run_child(
+    url: str, files: list[Path], kill_when: Callable[[str], bool]
+) -> tuple[set[str], bool, bool]:
     """Run the child until `kill_when(line)` says so (then SIGKILL) or it ends.
     Returns (files acknowledged, killed, killed inside a commit)."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.ingest.crash_child", url, *map(str, files)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
     )
     assert child.stdout is not None
     done: set[str] = set()
@@ -78,7 +96,9 @@ def _check(url: str, files: list[Path], acknowledged: set[str]) -> None:
             for b, path in enumerate(files):
                 ids = [f"B{b}-{i}" for i in range(RECORDS_PER_BATCH)]
                 states = tx.record_states(OWNER, ids)
-                assert len(states) in (0, RECORDS_PER_BATCH), f"batch {b} half-written: {len(states)}"
+                assert len(states) in (0, RECORDS_PER_BATCH), (
+                    f"batch {b} half-written: {len(states)}"
+                )
                 assert all(s.status is RecordStatus.ACTIVE for s in states.values())
                 if str(path) in acknowledged:
                     assert len(states) == RECORDS_PER_BATCH, f"acknowledged batch {b} lost"
@@ -106,6 +126,7 @@ def test_sigkill_at_random_points_loses_nothing_acknowledged(
             def when(line: str, target: int = target, seen: list[int] = seen) -> bool:
                 seen[0] += line.startswith("PROGRESS")
                 return seen[0] >= target
+
         done, killed, in_commit = _run_child(url, files, when)
         acknowledged |= done
         kills += killed

@@ -18,7 +18,9 @@ from tests.ingest.conftest import OTHER, OWNER, make_record
 BatchFile = Callable[..., Path]
 
 
-def test_load_writes_normalized_records_and_their_index(region: Store, batch_file: BatchFile) -> None:
+def test_load_writes_normalized_records_and_their_index(
+    region: Store, batch_file: BatchFile
+) -> None:
     path = batch_file([make_record("R1"), make_record("R2", last="Otherperson")])
     report = load_file(region, path)
     assert (report.read, report.new, report.changed, report.unchanged) == (2, 2, 0, 0)
@@ -83,8 +85,9 @@ def test_a_batch_with_errors_is_rejected_whole_and_names_every_problem(
 def test_records_of_an_unregistered_or_second_owner_are_errors(
     region: Store, batch_file: BatchFile
 ) -> None:
-    path = batch_file([make_record("R1"), make_record("R2", owner=OTHER),
-                       make_record("R3", owner="WA0999990")])
+    path = batch_file(
+        [make_record("R1"), make_record("R2", owner=OTHER), make_record("R3", owner="WA0999990")]
+    )
     with pytest.raises(BatchRejected) as caught:
         load_file(region, path)
     assert [str(p) for p in caught.value.problems] == [
@@ -97,25 +100,35 @@ def test_records_of_an_unregistered_or_second_owner_are_errors(
     with pytest.raises(BatchRejected) as caught:
         load_file(region, unknown)
     assert str(caught.value.problems[0]) == (
-        'unknown.jsonl:1: owner: agency "WA0999990" is not registered on this node (lexhub agency add)'
+        'unknown.jsonl:1: owner: agency "WA0999990" is not registered on this node'
+        " (lexhub agency add)"
     )
 
 
-def test_skip_invalid_loads_the_rest_and_writes_rejects(region: Store, batch_file: BatchFile) -> None:
+def test_skip_invalid_loads_the_rest_and_writes_rejects(
+    region: Store, batch_file: BatchFile
+) -> None:
     path = batch_file([make_record("R1"), make_record("R1"), make_record("R2")])
     report = load_file(region, path, skip_invalid=True)
     assert (report.new, report.rejected) == (2, 1)
     assert report.reject_file is not None
     rejects = [json.loads(line) for line in Path(report.reject_file).read_text().splitlines()]
     assert [(r["line"], r["source_id"]) for r in rejects] == [(2, "R1")]
-    assert rejects[0]["errors"] == ['batch.jsonl:2: source_id: "R1" appears twice in this batch (first at 1)']
+    assert rejects[0]["errors"] == [
+        'batch.jsonl:2: source_id: "R1" appears twice in this batch (first at 1)'
+    ]
     assert region.get_record(OWNER, "R2") is not None
 
 
-def test_snapshot_retracts_what_the_extract_no_longer_holds(region: Store, batch_file: BatchFile) -> None:
+def test_snapshot_retracts_what_the_extract_no_longer_holds(
+    region: Store, batch_file: BatchFile
+) -> None:
     load_file(region, batch_file([make_record("R1"), make_record("R2"), make_record("R3")]))
-    report = load_file(region, batch_file([make_record("R1"), make_record("R3")], name="nightly.jsonl"),
-                       snapshot=True)
+    report = load_file(
+        region,
+        batch_file([make_record("R1"), make_record("R3")], name="nightly.jsonl"),
+        snapshot=True,
+    )
     assert (report.unchanged, report.retracted) == (2, 1)
     gone = region.get_record(OWNER, "R2")
     assert gone is not None and gone.status is RecordStatus.RETRACTED
@@ -135,7 +148,9 @@ def test_retracted_record_sent_again_is_active_again(region: Store, batch_file: 
         retract_records(region, OWNER, ["NOPE"])
 
 
-def test_an_expunged_record_is_refused_by_id_and_by_digest(region: Store, batch_file: BatchFile) -> None:
+def test_an_expunged_record_is_refused_by_id_and_by_digest(
+    region: Store, batch_file: BatchFile
+) -> None:
     record = make_record("R1")
     load_file(region, batch_file([record]))
     result = expunge_record(region, OWNER, "R1")
@@ -159,7 +174,9 @@ def test_an_expunged_record_is_refused_by_id_and_by_digest(region: Store, batch_
     assert load_file(region, batch_file([other], name="other.jsonl")).new == 1
 
 
-def test_record_types_and_versions_survive_the_round_trip(region: Store, batch_file: BatchFile) -> None:
+def test_record_types_and_versions_survive_the_round_trip(
+    region: Store, batch_file: BatchFile
+) -> None:
     record = make_record("R9")
     load_file(region, batch_file([record]))
     stored = region.get_record(OWNER, "R9")

@@ -40,7 +40,9 @@ from lexhub.model import (
 )
 
 
-@pytest.mark.parametrize("text", ["1987-02-30", "1987-13", "1987-00-10", "87-02-01", "1987/02/01", ""])
+@pytest.mark.parametrize(
+    "text", ["1987-02-30", "1987-13", "1987-00-10", "87-02-01", "1987/02/01", ""]
+)
 def test_impossible_or_malformed_dates_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         PartialDate.from_iso(text)
@@ -74,7 +76,9 @@ def test_model_has_no_immigration_or_citizenship_field() -> None:
 
     for cls in (Person, Record, PersonName, Identifier):
         names = {f.name for f in fields(cls)}
-        assert not {n for n in names if any(w in n for w in ("immigra", "citizen", "alien", "birth_place"))}
+        assert not {
+            n for n in names if any(w in n for w in ("immigra", "citizen", "alien", "birth_place"))
+        }
     assert {k.value for k in IdentifierKind}.isdisjoint({"a-number", "passport", "visa"})
 
 
@@ -86,8 +90,13 @@ partials = st.builds(PartialDate, st.integers(1900, 2020), st.none() | st.intege
 ) | st.builds(PartialDate, st.integers(1900, 2020))
 names = st.builds(PersonName, text, opt_text, opt_text, opt_text)
 phones = st.builds(Phone, text, st.sampled_from(PhoneKind), opt_text, opt_text)
-addresses = st.builds(Address, text, st.lists(st.tuples(text, text), max_size=3).map(tuple), opt_text,
-                      st.sampled_from(["street", "po-box", "intersection", "unparsed"]))
+addresses = st.builds(
+    Address,
+    text,
+    st.lists(st.tuples(text, text), max_size=3).map(tuple),
+    opt_text,
+    st.sampled_from(["street", "po-box", "intersection", "unparsed"]),
+)
 persons = st.builds(
     Person,
     ref=text,
@@ -102,11 +111,14 @@ persons = st.builds(
     weight_lb=st.none() | st.integers(60, 500),
     eye=st.none() | st.sampled_from(EyeColor),
     hair=st.none() | st.sampled_from(HairColor),
-    marks=st.lists(st.builds(Mark, opt_text, opt_text, opt_text, opt_text, opt_text), max_size=2).map(tuple),
+    marks=st.lists(
+        st.builds(Mark, opt_text, opt_text, opt_text, opt_text, opt_text), max_size=2
+    ).map(tuple),
     phones=st.lists(phones, max_size=2).map(tuple),
     addresses=st.lists(addresses, max_size=2).map(tuple),
-    identifiers=st.lists(st.builds(Identifier, st.sampled_from(IdentifierKind), text, opt_text),
-                         max_size=2).map(tuple),
+    identifiers=st.lists(
+        st.builds(Identifier, st.sampled_from(IdentifierKind), text, opt_text), max_size=2
+    ).map(tuple),
 )
 records = st.builds(
     Record,
@@ -115,13 +127,27 @@ records = st.builds(
     type=st.sampled_from(RecordType),
     occurred=st.none() | dates,
     reported=st.none() | dates,
-    offenses=st.lists(st.builds(Offense, st.sampled_from(["13A", "220", "90Z"]), opt_text), max_size=2).map(tuple),
+    offenses=st.lists(
+        st.builds(Offense, st.sampled_from(["13A", "220", "90Z"]), opt_text), max_size=2
+    ).map(tuple),
     sensitivity=st.sampled_from(Sensitivity),
     narrative=opt_text,
     persons=st.lists(persons, max_size=3).map(tuple),
     locations=st.lists(st.builds(Location, text, addresses), max_size=2).map(tuple),
-    vehicles=st.lists(st.builds(Vehicle, opt_text, opt_text, opt_text, opt_text, opt_text, opt_text,
-                                st.none() | st.integers(1950, 2027), opt_text), max_size=2).map(tuple),
+    vehicles=st.lists(
+        st.builds(
+            Vehicle,
+            opt_text,
+            opt_text,
+            opt_text,
+            opt_text,
+            opt_text,
+            opt_text,
+            st.none() | st.integers(1950, 2027),
+            opt_text,
+        ),
+        max_size=2,
+    ).map(tuple),
     phones=st.lists(phones, max_size=2).map(tuple),
 )
 
@@ -137,8 +163,13 @@ def test_codec_round_trips_every_record(record: Record) -> None:
 
 
 def test_digest_golden_vector() -> None:
-    record = Record("WA0170000", "24-000001", RecordType.INCIDENT, occurred=date(2026, 1, 2),
-                    persons=(Person("P1", Role.VICTIM, PersonName("Examplé", "Ann")),))
+    record = Record(
+        "WA0170000",
+        "24-000001",
+        RecordType.INCIDENT,
+        occurred=date(2026, 1, 2),
+        persons=(Person("P1", Role.VICTIM, PersonName("Examplé", "Ann")),),
+    )
     assert canonical_json(record_to_dict(record)) == (
         '{"occurred":"2026-01-02","owner":"WA0170000","persons":[{"name":{"first":"Ann",'
         '"last":"Examplé"},"ref":"P1","role":"victim"}],"sensitivity":"standard",'

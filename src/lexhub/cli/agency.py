@@ -12,7 +12,9 @@ from lexhub.cli.output import JSON_HELP, LexhubGroup, console, emit_json, opened
 from lexhub.errors import InputError
 from lexhub.model import Agency, AgencyKind, Contact
 
-app = typer.Typer(cls=LexhubGroup, help="Agencies: contributors and requesters.", no_args_is_help=True)
+app = typer.Typer(
+    cls=LexhubGroup, help="Agencies: contributors and requesters.", no_args_is_help=True
+)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 
@@ -35,15 +37,18 @@ def add(
     name: Annotated[str, typer.Option(help="The agency's name.")],
     kind: Annotated[AgencyKind, typer.Option(help="Kind of agency.")] = AgencyKind.POLICE,
     time_zone: Annotated[str, typer.Option("--tz", help="IANA time zone.")] = "America/Los_Angeles",
-    contact_unit: Annotated[str, typer.Option(help="Unit partners contact about records.")] = "Records",
+    contact_unit: Annotated[
+        str, typer.Option(help="Unit partners contact about records.")
+    ] = "Records",
     contact_phone: Annotated[str | None, typer.Option(help="Contact phone.")] = None,
     contact_email: Annotated[str | None, typer.Option(help="Contact e-mail.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Register an agency (or replace its details)."""
     try:
-        agency = Agency(ori, name, ori[:2], kind, time_zone,
-                        Contact(contact_unit, contact_phone, contact_email))
+        agency = Agency(
+            ori, name, ori[:2], kind, time_zone, Contact(contact_unit, contact_phone, contact_email)
+        )
     except ValueError as e:
         raise InputError("agency", None, "ori", str(e)) from None
     with opened_store(ctx) as store, store.transaction() as tx:
@@ -66,10 +71,16 @@ def agencies_from_file(path: Path) -> list[Agency]:
         try:
             contact = item.get("contact") or {}
             agencies.append(
-                Agency(item["id"], item["name"], item.get("state", item["id"][:2]),
-                       AgencyKind(item.get("kind", "police")),
-                       item.get("time_zone", "America/Los_Angeles"),
-                       Contact(contact.get("unit", "Records"), contact.get("phone"), contact.get("email")))
+                Agency(
+                    item["id"],
+                    item["name"],
+                    item.get("state", item["id"][:2]),
+                    AgencyKind(item.get("kind", "police")),
+                    item.get("time_zone", "America/Los_Angeles"),
+                    Contact(
+                        contact.get("unit", "Records"), contact.get("phone"), contact.get("email")
+                    ),
+                )
             )
         except (KeyError, ValueError, TypeError, AttributeError) as e:
             raise InputError(str(path), f"[{i}]", None, f"bad agency: {e}") from None
@@ -102,5 +113,7 @@ def list_(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     if as_json:
         emit_json([_agency_json(a) for a in agencies])
         return
-    rows = [[a.id, a.name, a.kind.value, a.time_zone, a.contact.unit, a.contact.phone] for a in agencies]
+    rows = [
+        [a.id, a.name, a.kind.value, a.time_zone, a.contact.unit, a.contact.phone] for a in agencies
+    ]
     console.print(table("Agencies", ["id", "name", "kind", "time zone", "contact", "phone"], rows))

@@ -17,7 +17,9 @@ from lexhub.synth import SynthConfig
 
 def demo(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="Where the synthetic region's files go.")] = Path("demo-data"),
+    out: Annotated[
+        Path, typer.Option("--out", help="Where the synthetic region's files go.")
+    ] = Path("demo-data"),
     agencies: Annotated[int, typer.Option(help="Contributing agencies.")] = 12,
     people: Annotated[int, typer.Option(help="Distinct people.")] = 20_000,
     records: Annotated[int, typer.Option(help="Records.")] = 100_000,
@@ -37,8 +39,9 @@ def demo(
                 tx.put_agency(agency)
             tx.commit()
         console.rule("3. ingest")
-        reports = load_with_progress(store, batch_files([out]), quiet=False,
-                                     region=state(ctx).settings.default_phone_region)
+        reports = load_with_progress(
+            store, batch_files([out]), quiet=False, region=state(ctx).settings.default_phone_region
+        )
     console.print(table("Batches", REPORT_COLUMNS, report_rows(reports)))
     console.rule("4. summary")
     print_stats(ctx)

@@ -19,7 +19,8 @@ from rich.progress import (
 
 from lexhub.cli.output import JSON_HELP, console, emit_json, opened_store, state, table
 from lexhub.errors import InputError
-from lexhub.ingest.load import LoadReport, Progress as ProgressFn, load_file
+from lexhub.ingest.load import LoadReport, load_file
+from lexhub.ingest.load import Progress as ProgressFn
 from lexhub.store import Store
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".xml": "xml"}
@@ -31,7 +32,9 @@ def batch_files(paths: list[Path]) -> list[tuple[Path, Path | None]]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.suffix in FORMATS and ".rejects" not in f.name))
+            files.extend(
+                sorted(f for f in p.iterdir() if f.suffix in FORMATS and ".rejects" not in f.name)
+            )
         elif p.exists():
             files.append(p)
         else:
@@ -41,7 +44,8 @@ def batch_files(paths: list[Path]) -> list[tuple[Path, Path | None]]:
         mapping = None
         if f.suffix == ".csv":
             mapping = next(
-                (m for m in (f.with_suffix(".mapping.yaml"), f.with_suffix(".yaml")) if m.exists()), None
+                (m for m in (f.with_suffix(".mapping.yaml"), f.with_suffix(".yaml")) if m.exists()),
+                None,
             )
         out.append((f, mapping))
     return out
@@ -96,8 +100,15 @@ def load_with_progress(
 
             callback: ProgressFn = update
             report = load_file(
-                store, path, fmt=fmt, mapping=mapping, owner=owner, snapshot=snapshot,
-                skip_invalid=skip_invalid, region=region, progress=callback,
+                store,
+                path,
+                fmt=fmt,
+                mapping=mapping,
+                owner=owner,
+                snapshot=snapshot,
+                skip_invalid=skip_invalid,
+                region=region,
+                progress=callback,
             )
             bar.update(task, completed=report.read, total=report.read)
             reports.append(report)
@@ -106,24 +117,64 @@ def load_with_progress(
 
 def report_rows(reports: list[LoadReport]) -> list[list[object]]:
     return [
-        [r.source, r.owner, r.read, r.new, r.changed, r.unchanged, r.retracted, r.rejected,
-         f"{r.read / r.seconds:,.0f}" if r.seconds else "-",
-         "already loaded" if r.already_loaded else "done"]
+        [
+            r.source,
+            r.owner,
+            r.read,
+            r.new,
+            r.changed,
+            r.unchanged,
+            r.retracted,
+            r.rejected,
+            f"{r.read / r.seconds:,.0f}" if r.seconds else "-",
+            "already loaded" if r.already_loaded else "done",
+        ]
         for r in reports
     ]
 
 
-REPORT_COLUMNS = ["file", "owner", "read", "new", "changed", "unchanged", "retracted", "rejected", "rec/s", "status"]
+REPORT_COLUMNS = [
+    "file",
+    "owner",
+    "read",
+    "new",
+    "changed",
+    "unchanged",
+    "retracted",
+    "rejected",
+    "rec/s",
+    "status",
+]
 
 
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Batch files (.jsonl, .csv, .xml) or directories of them.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="jsonl, csv or xml (default: from the extension).")] = None,
+    paths: Annotated[
+        list[Path], typer.Argument(help="Batch files (.jsonl, .csv, .xml) or directories of them.")
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="jsonl, csv or xml (default: from the extension)."),
+    ] = None,
     mapping: Annotated[Path | None, typer.Option(help="YAML mapping for a CSV file.")] = None,
-    owner: Annotated[str | None, typer.Option(help="Refuse records not owned by this agency.")] = None,
-    snapshot: Annotated[bool, typer.Option("--snapshot", help="The batch is the owner's full extract: retract its records missing from it.")] = False,
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Load the valid records; write rejected ones with their errors to FILE.rejects.jsonl.")] = False,
+    owner: Annotated[
+        str | None, typer.Option(help="Refuse records not owned by this agency.")
+    ] = None,
+    snapshot: Annotated[
+        bool,
+        typer.Option(
+            "--snapshot",
+            help="The batch is the owner's full extract: retract its records missing from it.",
+        ),
+    ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Load the valid records; write rejected ones with their errors"
+            " to FILE.rejects.jsonl.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Load batches of records. A batch with any error is rejected whole unless --skip-invalid."""
@@ -133,15 +184,34 @@ def ingest(
     settings = state(ctx).settings
     with opened_store(ctx) as store:
         reports = load_with_progress(
-            store, files, quiet=as_json, region=settings.default_phone_region,
-            snapshot=snapshot, skip_invalid=skip_invalid, owner=owner, fmt=fmt,
+            store,
+            files,
+            quiet=as_json,
+            region=settings.default_phone_region,
+            snapshot=snapshot,
+            skip_invalid=skip_invalid,
+            owner=owner,
+            fmt=fmt,
         )
     if as_json:
-        emit_json([{"file": r.source, "batch_id": r.batch_id, "owner": r.owner, **r.counts(),
-                    "already_loaded": r.already_loaded, "reject_file": r.reject_file,
-                    "seconds": round(r.seconds, 3)} for r in reports])
+        emit_json(
+            [
+                {
+                    "file": r.source,
+                    "batch_id": r.batch_id,
+                    "owner": r.owner,
+                    **r.counts(),
+                    "already_loaded": r.already_loaded,
+                    "reject_file": r.reject_file,
+                    "seconds": round(r.seconds, 3),
+                }
+                for r in reports
+            ]
+        )
         return
     console.print(table("Batches", REPORT_COLUMNS, report_rows(reports)))
     for r in reports:
         if r.reject_file:
-            console.print(f"{r.rejected} rejected record(s) of {r.source} written to {r.reject_file}")
+            console.print(
+                f"{r.rejected} rejected record(s) of {r.source} written to {r.reject_file}"
+            )

@@ -17,7 +17,15 @@ from lexhub.config import Settings
 from lexhub.errors import LexhubError
 from lexhub.store import Store, open_store
 
-__all__ = ["CliState", "LexhubGroup", "console", "emit_json", "err_console", "opened_store", "table"]
+__all__ = [
+    "CliState",
+    "LexhubGroup",
+    "console",
+    "emit_json",
+    "err_console",
+    "opened_store",
+    "table",
+]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

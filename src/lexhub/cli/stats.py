@@ -47,17 +47,44 @@ def stats(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     owners = sorted({o for o, _ in s.records_by_owner_type})
     types = sorted({t for _, t in s.records_by_owner_type})
     rows = [
-        [o, agencies.get(o, ""), *[s.records_by_owner_type.get((o, t), 0) for t in types],
-         sum(s.records_by_owner_type.get((o, t), 0) for t in types)]
+        [
+            o,
+            agencies.get(o, ""),
+            *[s.records_by_owner_type.get((o, t), 0) for t in types],
+            sum(s.records_by_owner_type.get((o, t), 0) for t in types),
+        ]
         for o in owners
     ]
-    console.print(table("Active records by owner and type", ["owner", "name", *types, "total"], rows))
+    console.print(
+        table("Active records by owner and type", ["owner", "name", *types, "total"], rows)
+    )
     size = f"{s.size_bytes / 1e6:.1f} MB" if s.size_bytes is not None else "unknown"
     console.print(
         table(
             "Node",
-            ["agencies", "active", "retracted", "expunged", "versions", "mentions", "keys", "batches", "size"],
-            [[s.agencies, s.records_by_status.get("active", 0), s.records_by_status.get("retracted", 0),
-              s.records_by_status.get("expunged", 0), s.versions, s.mentions, s.keys, s.batches, size]],
+            [
+                "agencies",
+                "active",
+                "retracted",
+                "expunged",
+                "versions",
+                "mentions",
+                "keys",
+                "batches",
+                "size",
+            ],
+            [
+                [
+                    s.agencies,
+                    s.records_by_status.get("active", 0),
+                    s.records_by_status.get("retracted", 0),
+                    s.records_by_status.get("expunged", 0),
+                    s.versions,
+                    s.mentions,
+                    s.keys,
+                    s.batches,
+                    size,
+                ]
+            ],
         )
     )

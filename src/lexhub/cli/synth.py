@@ -14,8 +14,13 @@ from lexhub.synth import SynthConfig, write_region
 
 
 def generate(config: SynthConfig, out: Path, quiet: bool) -> Any:
-    columns = (TextColumn("synth"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("records"), TimeElapsedColumn())
+    columns = (
+        TextColumn("synth"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("records"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, disable=quiet) as bar:
         task = bar.add_task("synth", total=config.records)
 
@@ -26,11 +31,17 @@ def generate(config: SynthConfig, out: Path, quiet: bool) -> Any:
 
 
 def synth(
-    out: Annotated[Path, typer.Option("--out", help="Directory to write the region to.")] = Path("synth-region"),
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the region to.")] = Path(
+        "synth-region"
+    ),
     agencies: Annotated[int, typer.Option(help="Number of contributing agencies.")] = 12,
     people: Annotated[int, typer.Option(help="Number of distinct people in the region.")] = 200_000,
-    records: Annotated[int, typer.Option(help="Number of records across all agencies.")] = 1_000_000,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same files.")] = 7,
+    records: Annotated[
+        int, typer.Option(help="Number of records across all agencies.")
+    ] = 1_000_000,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed writes the same files.")
+    ] = 7,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Generate a synthetic region. All people are invented; no real person's data is used."""

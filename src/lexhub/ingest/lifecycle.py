@@ -41,7 +41,9 @@ def expunge_record(store: Store, owner: str, source_id: str) -> ExpungeResult:
         result = tx.expunge(owner, source_id)
         tx.commit()
     store.compact()
-    log.info("expunged record id %d (%d version digests kept)", result.record_id, len(result.digests))
+    log.info(
+        "expunged record id %d (%d version digests kept)", result.record_id, len(result.digests)
+    )
     return result
 
 

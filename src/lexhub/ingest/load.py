@@ -167,9 +167,7 @@ def load_items(
             if not report.rejected and reject_path is not None:
                 reject_path.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - started
-    log.info(
-        "batch %s loaded: %s in %.1fs", batch_id, report.counts(), report.seconds
-    )
+    log.info("batch %s loaded: %s in %.1fs", batch_id, report.counts(), report.seconds)
     return report
 
 

@@ -60,7 +60,13 @@ def _address(a: Address) -> Json:
 
 def _mark(m: Mark) -> Json:
     return _prune(
-        {"code": m.code, "type": m.type, "side": m.side, "part": m.part, "description": m.description}
+        {
+            "code": m.code,
+            "type": m.type,
+            "side": m.side,
+            "part": m.part,
+            "description": m.description,
+        }
     )
 
 
@@ -113,11 +119,15 @@ def record_to_dict(r: Record) -> Json:
             "type": r.type.value,
             "occurred": r.occurred.isoformat() if r.occurred else None,
             "reported": r.reported.isoformat() if r.reported else None,
-            "offenses": [_prune({"code": o.code, "description": o.description}) for o in r.offenses],
+            "offenses": [
+                _prune({"code": o.code, "description": o.description}) for o in r.offenses
+            ],
             "sensitivity": r.sensitivity.value,
             "narrative": r.narrative,
             "persons": [_person(p) for p in r.persons],
-            "locations": [{"role": loc.role, "address": _address(loc.address)} for loc in r.locations],
+            "locations": [
+                {"role": loc.role, "address": _address(loc.address)} for loc in r.locations
+            ],
             "vehicles": [_vehicle(v) for v in r.vehicles],
             "phones": [_phone(p) for p in r.phones],
         }
