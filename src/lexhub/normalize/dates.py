@@ -42,8 +42,10 @@ def _patterns(formats: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ..
     variants: list[str] = []
     for fmt in formats:
         no_day = _without(fmt, "d") if "%d" in fmt else fmt
-        no_month = _without(_without(no_day, "m"), "b") if "%m" in no_day or "%b" in no_day else no_day
-        no_month = _without(no_month, "B") if "%B" in no_month else no_month
+        no_month = no_day
+        for directive in ("m", "b", "B"):
+            if f"%{directive}" in no_month:
+                no_month = _without(no_month, directive)
         variants += [fmt, no_day, no_month]
     variants += ["%Y-%m", "%Y"]
     compiled = []
