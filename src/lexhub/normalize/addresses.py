@@ -155,9 +155,7 @@ def normalize_address(addr: Address) -> Address:
     parsed = _by_text(addr.text)
     if (addr.components, addr.key, addr.kind) == (parsed.components, parsed.key, parsed.kind):
         return addr
-    return dataclasses.replace(
-        addr, components=parsed.components, key=parsed.key, kind=parsed.kind
-    )
+    return dataclasses.replace(addr, components=parsed.components, key=parsed.key, kind=parsed.kind)
 
 
 def street_key(text: str) -> str | None:

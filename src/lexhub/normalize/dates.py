@@ -52,7 +52,8 @@ def _patterns(formats: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ..
     for fmt in dict.fromkeys(variants):
         pieces = re.split(r"(%.)", fmt)
         regex = "".join(
-            _DIRECTIVES.get(p[1], re.escape(p)) if p.startswith("%") and len(p) == 2
+            _DIRECTIVES.get(p[1], re.escape(p))
+            if p.startswith("%") and len(p) == 2
             else re.escape(p)
             for p in pieces
         )

@@ -19,7 +19,14 @@ import yaml
 from lexhub.model.person import Mark
 from lexhub.normalize.names import fold
 
-__all__ = ["MAX_CODE_LENGTH", "SmtTable", "make_code", "normalize_mark", "parse_smt_code", "smt_table"]
+__all__ = [
+    "MAX_CODE_LENGTH",
+    "SmtTable",
+    "make_code",
+    "normalize_mark",
+    "parse_smt_code",
+    "smt_table",
+]
 
 MAX_CODE_LENGTH = 10
 
@@ -37,7 +44,9 @@ class SmtTable:
     longest: int
 
 
-def _add(words: dict[tuple[str, ...], tuple[str, str]], word: str, meaning: tuple[str, str]) -> None:
+def _add(
+    words: dict[tuple[str, ...], tuple[str, str]], word: str, meaning: tuple[str, str]
+) -> None:
     phrase = tuple(fold(word).replace("-", " ").split())
     if phrase in words and words[phrase] != meaning:
         raise ValueError(f"smt_codes.yaml: {word!r} means both {words[phrase]} and {meaning}")
@@ -100,7 +109,9 @@ def parse_smt_code(code: str) -> Mark:
     type_code, part = tokens[0], tokens[-1]
     side = tokens[1] if len(tokens) == 3 else None
     if type_code not in table.types:
-        raise ValueError(f'SMT code "{code}": unknown type "{type_code}" ({", ".join(table.types)})')
+        raise ValueError(
+            f'SMT code "{code}": unknown type "{type_code}" ({", ".join(table.types)})'
+        )
     if part not in table.parts:
         raise ValueError(f'SMT code "{code}": unknown body part "{part}"')
     if side is not None and side not in table.sides:

@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 # Letters that NFKD does not decompose into ASCII.
+# fmt: off
 _SPECIAL = str.maketrans(
     {
         "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
@@ -43,6 +44,7 @@ _SPECIAL = str.maketrans(
         "ı": "i", "ſ": "s", "ŋ": "n", "Ŋ": "N", "ħ": "h", "Ħ": "H",
     }
 )
+# fmt: on
 _APOSTROPHES = re.compile(r"['’‘ʼ`´]")
 _NON_WORD = re.compile(r"[^A-Z0-9-]+")
 _HYPHENS = re.compile(r" ?-[ -]*")
@@ -127,9 +129,7 @@ def parse_name(text: str) -> PersonName:
         if compact(tokens[i]) in PARTICLES:
             start = i
             break
-    return PersonName(
-        " ".join(tokens[start:]), tokens[0], _join(tokens[1:start]), _join(suffixes)
-    )
+    return PersonName(" ".join(tokens[start:]), tokens[0], _join(tokens[1:start]), _join(suffixes))
 
 
 @lru_cache(maxsize=1 << 15)

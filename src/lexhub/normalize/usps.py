@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = ["ABBREVIATIONS", "PLACE_LABELS", "UNIT_DESIGNATORS", "UNIT_WORD"]
 
+# fmt: off
 _SUFFIXES = {
     "ALLEY": "ALY", "ALLY": "ALY", "ANNEX": "ANX", "ARCADE": "ARC", "AVENUE": "AVE", "AV": "AVE",
     "AVEN": "AVE", "AVENU": "AVE", "AVN": "AVE", "BAYOU": "BYU", "BEACH": "BCH", "BEND": "BND",
@@ -42,6 +43,7 @@ _NAME_WORDS = {
     "FOURTH": "4TH", "FIFTH": "5TH", "SIXTH": "6TH", "SEVENTH": "7TH", "EIGHTH": "8TH",
     "NINTH": "9TH", "TENTH": "10TH", "ELEVENTH": "11TH", "TWELFTH": "12TH",
 }
+# fmt: on
 UNIT_WORD = "UNIT"
 # Every occupancy designator becomes UNIT: records disagree on "Apt", "#", "Unit", "Ste".
 UNIT_DESIGNATORS = frozenset(

@@ -1,0 +1,214 @@
+"""The search keys and normalized columns a record contributes (`RecordIndex`).
+
+Keys are (kind, value) blocking keys: search (issue 3) generates candidates as the mentions
+sharing keys with a query, then scores them. They are built for RECALL: a spelling error is
+left to scoring, but phonetic variants, nicknames, swapped first and last names, one part of
+a compound surname, transposed day and month, a number without its area code and a
+misread plate must all still share a key. Every kind is listed in `KEY_KINDS` and in
+docs/normalization.md; a mention gets about 15-40 of them.
+
+Everything is computed from the normalized record (`normalize_record` first). The parts
+that repeat across records (names, dates, marks, addresses) are cached, bounded.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from lexhub.model.dates import PartialDate
+from lexhub.model.index import MentionIndex, RecordIndex, SearchKey
+from lexhub.model.person import Address, Identifier, Mark, Person, PersonName
+from lexhub.model.record import Record
+from lexhub.normalize.addresses import street_key
+from lexhub.normalize.marktext import mark_from_text
+from lexhub.normalize.names import compact, fold, nickname_group, phonetic_keys, surname_parts
+from lexhub.normalize.phones import phone_keys
+from lexhub.normalize.plates import normalize_plate, plate_key
+
+__all__ = ["KEY_KINDS", "index_record", "name_keys"]
+
+KEY_KINDS: dict[str, str] = {
+    "ln": "last name, compact (no spaces or hyphens)",
+    "lnp": "each part of a compound surname (surname_parts)",
+    "lnph": "phonetic keys of the last name and of each surname part",
+    "fn": "first name, compact; also each moniker",
+    "fnph": "phonetic keys of the first name (and monikers)",
+    "nick": "nickname group members of the first name (the name itself included)",
+    "nm": "first and last name as an unordered pair (swapped names); also middle and last",
+    "nmph": "Double Metaphone primaries of first and last name as an unordered pair",
+    "lfi": "last name and first initial",
+    "mon": "moniker, compact",
+    "dob": "full date of birth, YYYY-MM-DD",
+    "doby": "year of birth",
+    "dobym": "year and month of birth",
+    "dobt": "year and the sorted month and day: a day/month transposition keeps it",
+    "ph": "phone, E.164",
+    "ph7": "phone, last seven digits",
+    "addr": "address key (line with unit)",
+    "street": "address key without the unit",
+    "smt": "scar/mark/tattoo code",
+    "smtp": "mark type and body part, without side",
+    "smtw": "a word of the mark's description",
+    "id": "identifier: kind:issuer:value",
+    "plate": "plate key of a vehicle (confusable characters folded)",
+    "vin": "vehicle identification number, uppercase alphanumerics",
+    "off": "offense code",
+}
+
+_WEAK_WORDS = frozenset(
+    "SMALL LARGE BIG OLD NEW LONG SHORT INCH INCHES CM FADED FULL HALF BLACK BLUE RED GREEN "
+    "ONE TWO THREE MULTIPLE SEVERAL VARIOUS UNKNOWN UNK HEALED".split()
+)
+
+
+def _pair(a: str, b: str) -> str:
+    return f"{a}|{b}" if a <= b else f"{b}|{a}"
+
+
+def _first_dm(name: str) -> str | None:
+    keys = phonetic_keys(name)
+    return keys[0][3:] if keys and keys[0].startswith("dm:") else None
+
+
+@lru_cache(maxsize=1 << 16)
+def name_keys(last: str, first: str | None, middle: str | None = None) -> tuple[SearchKey, ...]:
+    """Keys of one name (a mention's own or an alias). Cached: names repeat across records."""
+    keys: list[SearchKey] = []
+    ln = compact(last)
+    if ln:
+        keys.append(("ln", ln))
+        parts = surname_parts(last)
+        phonetic = list(phonetic_keys(ln))
+        if parts != [ln]:
+            for part in parts:
+                keys.append(("lnp", part))
+                phonetic += phonetic_keys(part)
+        keys += [("lnph", k) for k in dict.fromkeys(phonetic)]
+    fn = compact(first) if first else ""
+    if fn:
+        keys.append(("fn", fn))
+        keys += [("fnph", k) for k in phonetic_keys(fn)]
+        keys += [("nick", n) for n in sorted(nickname_group(fn))]
+    if ln and fn:
+        keys.append(("nm", _pair(ln, fn)))
+        dm_last, dm_first = _first_dm(ln), _first_dm(fn)
+        if dm_last and dm_first:
+            keys.append(("nmph", _pair(dm_last, dm_first)))
+        keys.append(("lfi", f"{ln}|{fn[0]}"))
+    mn = compact(middle) if middle else ""
+    if ln and len(mn) > 1:
+        keys.append(("nm", _pair(ln, mn)))
+    return tuple(dict.fromkeys(keys))
+
+
+@lru_cache(maxsize=1 << 14)
+def _moniker_keys(moniker: str) -> tuple[SearchKey, ...]:
+    value = compact(moniker)
+    if not value:
+        return ()
+    return (("mon", value), ("fn", value), *(("fnph", k) for k in phonetic_keys(value)))
+
+
+@lru_cache(maxsize=1 << 15)
+def _dob_keys(dob: PartialDate) -> tuple[SearchKey, ...]:
+    keys: list[SearchKey] = [("doby", f"{dob.year:04d}")]
+    if dob.month is not None:
+        keys.append(("dobym", f"{dob.year:04d}-{dob.month:02d}"))
+    if dob.month is not None and dob.day is not None:
+        low, high = sorted((dob.month, dob.day))
+        keys += [("dob", dob.iso()), ("dobt", f"{dob.year:04d}:{low:02d}:{high:02d}")]
+    return tuple(keys)
+
+
+def _address_keys(address: Address) -> list[SearchKey]:
+    if not address.key:
+        return []
+    street = street_key(address.text)
+    keys: list[SearchKey] = [("addr", address.key)]
+    if street and street != address.key:
+        keys.append(("street", street))
+    return keys
+
+
+@lru_cache(maxsize=1 << 14)
+def _mark_keys(mark: Mark) -> tuple[SearchKey, ...]:
+    keys: list[SearchKey] = []
+    if mark.code:
+        keys.append(("smt", mark.code))
+    if mark.type and mark.part:
+        keys.append(("smtp", f"{mark.type} {mark.part}"))
+    words = mark_from_text(mark.description) if mark.description else None
+    if words is not None and words.description:
+        good = [w for w in words.description.split() if len(w) >= 3 and w not in _WEAK_WORDS]
+        keys += [("smtw", w) for w in list(dict.fromkeys(good))[:4]]
+    return tuple(keys)
+
+
+def _identifier_key(identifier: Identifier) -> SearchKey | None:
+    value = normalize_plate(identifier.value)
+    if not value:
+        return None
+    return ("id", f"{identifier.kind.value}:{(identifier.issuer or '').upper()}:{value}")
+
+
+def _name_keys(name: PersonName) -> tuple[SearchKey, ...]:
+    return name_keys(name.last, name.first, name.middle)
+
+
+def _mention(person: Person) -> MentionIndex:
+    keys: list[SearchKey] = list(_name_keys(person.name))
+    for alias in person.aliases:
+        keys += _name_keys(alias)
+    for moniker in person.monikers:
+        keys += _moniker_keys(moniker)
+    if person.dob is not None:
+        keys += _dob_keys(person.dob)
+    for phone in person.phones:
+        keys += phone_keys(phone)
+    for address in person.addresses:
+        keys += _address_keys(address)
+    for mark in person.marks:
+        keys += _mark_keys(mark)
+    for identifier in person.identifiers:
+        key = _identifier_key(identifier)
+        if key:
+            keys.append(key)
+    name = person.name
+    return MentionIndex(
+        ref=person.ref,
+        role=person.role.value,
+        last=fold(name.last) or None,
+        first=fold(name.first) or None if name.first else None,
+        middle=fold(name.middle) or None if name.middle else None,
+        dob=person.dob.iso() if person.dob else None,
+        dob_year=person.dob.year if person.dob else None,
+        sex=person.sex.value if person.sex else None,
+        race=person.race.value if person.race else None,
+        height_in=person.height_in,
+        weight_lb=person.weight_lb,
+        keys=tuple(dict.fromkeys(keys)),
+    )
+
+
+def index_record(record: Record) -> RecordIndex:
+    """Record-level keys (plates, VINs, record phones, location addresses, offense codes)
+    and one MentionIndex per person. Call it on a NORMALIZED record (`normalize_record`):
+    it reads e164, address keys, mark codes and plate keys rather than recomputing them."""
+    keys: list[SearchKey] = []
+    for vehicle in record.vehicles:
+        plate = vehicle.plate_key or (plate_key(vehicle.plate) if vehicle.plate else "")
+        if plate:
+            keys.append(("plate", plate))
+        vin = normalize_plate(vehicle.vin) if vehicle.vin else ""
+        if vin:
+            keys.append(("vin", vin))
+    for phone in record.phones:
+        keys += phone_keys(phone)
+    for location in record.locations:
+        keys += _address_keys(location.address)
+    for offense in record.offenses:
+        code = offense.code.strip().upper()
+        if code:
+            keys.append(("off", code))
+    mentions = tuple(_mention(person) for person in record.persons)
+    return RecordIndex(tuple(dict.fromkeys(keys)), mentions)
