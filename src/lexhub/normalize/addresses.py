@@ -19,15 +19,15 @@ and "123 MAIN ST." are parsed once.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import usaddress
 
 from lexhub.model.person import Address
+from lexhub.normalize.streetline import parse_street_line
 from lexhub.normalize.usps import ABBREVIATIONS, PLACE_LABELS, UNIT_DESIGNATORS, UNIT_WORD
 
 __all__ = ["normalize_address", "street_key"]
@@ -43,8 +43,9 @@ _CROSSING = re.compile(r"\s(?:&|AND|AT|@|/)\s|\s?[&@/]\s?")
 _HOUSE_NUMBER = re.compile(r"^\d+[A-Z]?(?:-\d+)?\s")
 
 
-@dataclass(frozen=True)
-class _Parsed:
+class _Parsed(NamedTuple):
+    """A plain tuple of strings, so the garbage collector stops tracking cached ones."""
+
     components: tuple[tuple[str, str], ...]
     kind: str
     key: str | None
@@ -92,7 +93,11 @@ def _intersection(line: str) -> _Parsed | None:
     return _Parsed(comps, "intersection", key, key)
 
 
+USADDRESS_CALLS = [0]  # how many texts reached usaddress (cache_stats reports it)
+
+
 def _street(line: str) -> _Parsed:
+    USADDRESS_CALLS[0] += 1
     tokens = [(tok.strip(","), label) for tok, label in usaddress.parse(line)]
     components: list[tuple[str, str]] = []
     street: list[str] = []
@@ -104,7 +109,7 @@ def _street(line: str) -> _Parsed:
         if components and components[-1][0] == label:
             components[-1] = (label, f"{components[-1][1]} {token}")
         elif any(label == seen for seen, _ in components):
-            return dataclasses.replace(_fallback(line), components=())
+            return _fallback(line)
         else:
             components.append((label, token))
         if label in PLACE_LABELS or label == "OccupancyType" or token in ("#", "&", "/", "-"):
@@ -138,6 +143,9 @@ def _analyse(line: str) -> _Parsed:
     crossing = _intersection(line)
     if crossing is not None:
         return crossing
+    plain = parse_street_line(line)
+    if plain is not None:
+        return _Parsed(plain[0], "street", plain[1], plain[2])
     try:
         return _street(line)
     except Exception:  # usaddress on hostile input: fall back rather than stop a batch
@@ -149,13 +157,14 @@ def _by_text(text: str) -> _Parsed:
     return _analyse(_clean(text))
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_address(addr: Address) -> Address:
     """`addr` with components, kind and key recomputed from its text. Never raises;
-    idempotent (the result depends on `text` only)."""
+    idempotent (the result depends on `text` only). Cached: addresses recur."""
     parsed = _by_text(addr.text)
     if (addr.components, addr.key, addr.kind) == (parsed.components, parsed.key, parsed.kind):
         return addr
-    return dataclasses.replace(addr, components=parsed.components, key=parsed.key, kind=parsed.kind)
+    return Address(addr.text, parsed.components, parsed.key, parsed.kind)
 
 
 def street_key(text: str) -> str | None:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from lexhub.model.dates import PartialDate
 from lexhub.model.index import MentionIndex, RecordIndex, SearchKey
-from lexhub.model.person import Address, Identifier, Mark, Person, PersonName
+from lexhub.model.person import Address, Identifier, Mark, Person, PersonName, Phone
 from lexhub.model.record import Record
 from lexhub.normalize.addresses import street_key
 from lexhub.normalize.marktext import mark_from_text
@@ -120,6 +120,11 @@ def _dob_keys(dob: PartialDate) -> tuple[SearchKey, ...]:
     return tuple(keys)
 
 
+@lru_cache(maxsize=1 << 16)
+def _phone_keys(phone: Phone) -> tuple[SearchKey, ...]:
+    return tuple(phone_keys(phone))
+
+
 def _address_keys(address: Address) -> list[SearchKey]:
     if not address.key:
         return []
@@ -164,7 +169,7 @@ def _mention(person: Person) -> MentionIndex:
     if person.dob is not None:
         keys += _dob_keys(person.dob)
     for phone in person.phones:
-        keys += phone_keys(phone)
+        keys += _phone_keys(phone)
     for address in person.addresses:
         keys += _address_keys(address)
     for mark in person.marks:

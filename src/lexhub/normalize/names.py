@@ -61,9 +61,11 @@ _CONNECTORS = frozenset({"Y", "E", "I"})
 SUFFIXES = frozenset("JR SR II III IV 2ND 3RD 4TH ESQ".split())
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Uppercase ASCII: accents removed, apostrophes dropped, other punctuation to single
-    spaces, hyphens kept between words. Idempotent; never raises; may return ""."""
+    spaces, hyphens kept between words. Idempotent; never raises; may return "".
+    Cached: names repeat across records."""
     if not text.isascii():
         text = _APOSTROPHES.sub("", text.translate(_SPECIAL))
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

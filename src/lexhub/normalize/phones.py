@@ -9,7 +9,6 @@ still lets search find it against full numbers. Parsing is cached per (text, reg
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from functools import lru_cache
 
@@ -25,6 +24,26 @@ _DIGITS = re.compile(r"\D")
 _EXT_WORDS = re.compile(r"(?i)\b(?:extension|extn|ext|xt|x)\.?\s*[:#]?\s*(\d{1,7})\s*$")
 
 
+_PLAIN = re.compile(r"^\+?[\d\s().-]+$")
+
+
+def _nanp(text: str, region: str) -> str | None:
+    """E.164 of a plain North American number without calling phonenumbers, or None.
+
+    Only the unambiguous forms: ten digits with an area code 2-9 in region US, or eleven
+    starting 1 (written "+1 ..." or "1 ..."). Everything else goes to phonenumbers; a test
+    checks both paths agree on these forms.
+    """
+    if not _PLAIN.match(text):
+        return None
+    digits = _DIGITS.sub("", text)
+    if len(digits) == 10 and region == "US" and not text.startswith("+") and digits[0] > "1":
+        return f"+1{digits}"
+    if len(digits) == 11 and digits[0] == "1" and digits[1] > "1":
+        return f"+{digits}"
+    return None
+
+
 @lru_cache(maxsize=1 << 17)
 def _parse(number: str, region: str) -> tuple[str | None, str | None]:
     """(e164, extension) for a written number; (None, None) when unreadable."""
@@ -32,7 +51,10 @@ def _parse(number: str, region: str) -> tuple[str | None, str | None]:
     ext: str | None = None
     match = _EXT_WORDS.search(text)
     if match:
-        ext, text = match.group(1), text[: match.start()]
+        ext, text = match.group(1), text[: match.start()].strip()
+    fast = _nanp(text, region)
+    if fast is not None:
+        return fast, ext
     try:
         parsed = phonenumbers.parse(text, region)
     except NumberParseException:
@@ -43,16 +65,18 @@ def _parse(number: str, region: str) -> tuple[str | None, str | None]:
     return phonenumbers.format_number(parsed, PhoneNumberFormat.E164), ext
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_phone(phone: Phone, region: str = "US") -> Phone:
     """`phone` with `e164` and `extension` filled from `number` (recomputed, so the result
-    does not depend on what those fields held: idempotent). Never raises."""
+    does not depend on what those fields held: idempotent). Never raises. Cached: a
+    number recurs in many records."""
     try:
         e164, ext = _parse(phone.number, region)
     except Exception:  # phonenumbers on hostile input: a bad number must not stop a batch
         e164, ext = None, None
     if e164 == phone.e164 and ext == phone.extension:
         return phone
-    return dataclasses.replace(phone, e164=e164, extension=ext)
+    return Phone(phone.number, phone.kind, e164, ext)
 
 
 def _last_seven(phone: Phone) -> str | None:

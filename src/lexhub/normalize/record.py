@@ -28,8 +28,23 @@ T = TypeVar("T")
 
 def _map(items: Sequence[T], fn: Callable[[T], T]) -> tuple[T, ...] | None:
     """The mapped tuple, or None when every item came back as itself."""
-    out = tuple(fn(item) for item in items)
-    return None if all(a is b for a, b in zip(out, items, strict=True)) else out
+    out = []
+    changed = False
+    for item in items:
+        new = fn(item)
+        out.append(new)
+        changed = changed or new is not item
+    return tuple(out) if changed else None
+
+
+def _evolve(obj: T, changes: dict[str, object]) -> T:
+    """`dataclasses.replace` for the model's frozen, non-slotted dataclasses, without
+    running `__init__` again: 10x cheaper, and this runs for every person of every record.
+    Only derived fields change, so validation done at construction still holds."""
+    new: T = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 @lru_cache(maxsize=1 << 14)
@@ -52,7 +67,7 @@ def _person(person: Person, region: str) -> Person:
     marks = _map(person.marks, _mark) if person.marks else None
     if marks is not None:
         changes["marks"] = marks
-    return dataclasses.replace(person, **changes) if changes else person  # type: ignore[arg-type]
+    return _evolve(person, changes) if changes else person
 
 
 def _location(location: Location) -> Location:
@@ -84,4 +99,4 @@ def normalize_record(record: Record, region: str = "US") -> Record:
     phones = _phones(record.phones, region) if record.phones else None
     if phones is not None:
         changes["phones"] = phones
-    return dataclasses.replace(record, **changes) if changes else record  # type: ignore[arg-type]
+    return _evolve(record, changes) if changes else record

@@ -8,7 +8,14 @@ token ("north" as a street name in one text, a directional in another) still agr
 
 from __future__ import annotations
 
-__all__ = ["ABBREVIATIONS", "PLACE_LABELS", "UNIT_DESIGNATORS", "UNIT_WORD"]
+__all__ = [
+    "ABBREVIATIONS",
+    "DIRECTIONALS",
+    "PLACE_LABELS",
+    "STREET_TYPES",
+    "UNIT_DESIGNATORS",
+    "UNIT_WORD",
+]
 
 # fmt: off
 _SUFFIXES = {
@@ -57,3 +64,7 @@ ABBREVIATIONS: dict[str, str] = {**_SUFFIXES, **_NAME_WORDS, **_SUBADDRESS, **_D
 PLACE_LABELS = frozenset(
     {"PlaceName", "StateName", "ZipCode", "CountryName", "Recipient", "NotAddress"}
 )
+
+# Every spelling of a street type and of a directional, long and abbreviated.
+STREET_TYPES = frozenset(_SUFFIXES) | frozenset(_SUFFIXES.values())
+DIRECTIONALS = frozenset(_DIRECTIONALS) | frozenset(_DIRECTIONALS.values())
