@@ -43,16 +43,54 @@ from lexhub.model import (
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine  # noqa: E402
 
-STREETS = ["Main", "Oak", "Pine", "Maple", "Cedar", "Rainier", "Pike", "Union", "Lake", "Hill",
-           "Park", "Elm", "Washington", "Lincoln", "Jackson", "Madison", "Spruce", "Aurora",
-           "Beacon", "Delridge", "Fauntleroy", "Holly", "Juniper", "Sunset", "Valley"]
-STREET_TYPES = [("Street", "St", "ST"), ("Avenue", "Ave", "AVE"), ("Road", "Rd", "RD"),
-                ("Drive", "Dr.", "DR"), ("Boulevard", "Blvd", "BLVD"), ("Lane", "Ln", "LN")]
+STREETS = [
+    "Main",
+    "Oak",
+    "Pine",
+    "Maple",
+    "Cedar",
+    "Rainier",
+    "Pike",
+    "Union",
+    "Lake",
+    "Hill",
+    "Park",
+    "Elm",
+    "Washington",
+    "Lincoln",
+    "Jackson",
+    "Madison",
+    "Spruce",
+    "Aurora",
+    "Beacon",
+    "Delridge",
+    "Fauntleroy",
+    "Holly",
+    "Juniper",
+    "Sunset",
+    "Valley",
+]
+STREET_TYPES = [
+    ("Street", "St", "ST"),
+    ("Avenue", "Ave", "AVE"),
+    ("Road", "Rd", "RD"),
+    ("Drive", "Dr.", "DR"),
+    ("Boulevard", "Blvd", "BLVD"),
+    ("Lane", "Ln", "LN"),
+]
 DIRS = [("North", "N.", "N"), ("South", "S", "S"), ("", "", ""), ("", "", ""), ("West", "W", "W")]
 CITIES = ["Seattle, WA 98101", "Tacoma, WA 98402", "Everett WA", "Kent, WA", ""]
 CHUNK = 1000
-MARKS = ["tattoo of a dragon on left forearm", "TAT LT FOREARM", "scar above r eye",
-         "tatt on neck says MOM", "mole on l cheek", "TAT R HND", "SC L KNEE", "rose tat r ankle"]
+MARKS = [
+    "tattoo of a dragon on left forearm",
+    "TAT LT FOREARM",
+    "scar above r eye",
+    "tatt on neck says MOM",
+    "mole on l cheek",
+    "TAT R HND",
+    "SC L KNEE",
+    "rose tat r ankle",
+]
 
 
 def _weighted(path: Path, limit: int) -> tuple[list[str], list[float]]:
@@ -96,15 +134,24 @@ class Generator:
         sex = r.choice([Sex.MALE, Sex.FEMALE])
         first = self._pick(self.male if sex is Sex.MALE else self.female)
         addresses = [
-            (str(r.randint(100, 29999)), r.randrange(len(STREETS)), r.randrange(len(STREET_TYPES)),
-             r.randrange(len(DIRS)), r.choice(["", "", "", f"{r.randint(1, 40)}{r.choice('AB ')}"]),
-             r.choice(CITIES))
+            (
+                str(r.randint(100, 29999)),
+                r.randrange(len(STREETS)),
+                r.randrange(len(STREET_TYPES)),
+                r.randrange(len(DIRS)),
+                r.choice(["", "", "", f"{r.randint(1, 40)}{r.choice('AB ')}"]),
+                r.choice(CITIES),
+            )
             for _ in range(r.choice([1, 1, 2]))
         ]
         return Truth(
-            last=self._pick(self.last), first=first, middle=self._pick(self.male),
-            dob=PartialDate(r.randint(1950, 2006), r.randint(1, 12), r.randint(1, 28)), sex=sex,
-            phones=[self._phone() for _ in range(r.choice([1, 1, 2]))], addresses=addresses,
+            last=self._pick(self.last),
+            first=first,
+            middle=self._pick(self.male),
+            dob=PartialDate(r.randint(1950, 2006), r.randint(1, 12), r.randint(1, 28)),
+            sex=sex,
+            phones=[self._phone() for _ in range(r.choice([1, 1, 2]))],
+            addresses=addresses,
             marks=[r.choice(MARKS)] if r.random() < 0.2 else [],
             state_id=f"WA{r.randint(0, 10**8 - 1):08d}",
         )
@@ -139,13 +186,20 @@ class Generator:
         if r.random() < 0.5:
             name = PersonName(t.last.upper(), t.first.upper(), name.middle and name.middle.upper())
         return Person(
-            ref=ref, role=r.choice(list(Role)), name=name, dob=t.dob, sex=t.sex,
-            race=r.choice(list(Race)), height_in=r.randint(58, 78), weight_lb=r.randint(100, 300),
+            ref=ref,
+            role=r.choice(list(Role)),
+            name=name,
+            dob=t.dob,
+            sex=t.sex,
+            race=r.choice(list(Race)),
+            height_in=r.randint(58, 78),
+            weight_lb=r.randint(100, 300),
             phones=tuple(Phone(self._phone_text(p)) for p in t.phones),
             addresses=tuple(Address(self._address_text(a)) for a in t.addresses),
             marks=tuple(Mark(None, m) for m in t.marks),
             identifiers=(Identifier(IdentifierKind.STATE_ID, t.state_id, "WA"),)
-            if r.random() < 0.3 else (),
+            if r.random() < 0.3
+            else (),
         )
 
     def record(self, i: int) -> Record:
@@ -154,20 +208,32 @@ class Generator:
         persons = tuple(self._mention(f"P{j + 1}", r.choice(self.people)) for j in range(count))
         place = r.choice(self.people).addresses[0]
         vehicles = (
-            (Vehicle(plate=f"{r.choice('ABCSZ')}{r.randint(100, 999)}-{r.choice('XYZ')}",
-                     plate_state="WA", vin=None, make="HONDA"),) if r.random() < 0.3 else ()
+            (
+                Vehicle(
+                    plate=f"{r.choice('ABCSZ')}{r.randint(100, 999)}-{r.choice('XYZ')}",
+                    plate_state="WA",
+                    vin=None,
+                    make="HONDA",
+                ),
+            )
+            if r.random() < 0.3
+            else ()
         )
         return Record(
-            owner="WA0170000", source_id=f"R{i}", type=r.choice(list(RecordType)),
-            offenses=(Offense(r.choice(["13A", "23H", "90D", "35A"])),), persons=persons,
+            owner="WA0170000",
+            source_id=f"R{i}",
+            type=r.choice(list(RecordType)),
+            offenses=(Offense(r.choice(["13A", "23H", "90D", "35A"])),),
+            persons=persons,
             locations=(Location("occurred", Address(self._address_text(place))),),
             vehicles=vehicles,
         )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--people", type=int, default=None, help="default: records / 5")
     parser.add_argument("--seed", type=int, default=7)
@@ -191,18 +257,26 @@ def main() -> None:
         keys += sum(len(m.keys) for ix in indexes for m in ix.mentions)
     stats = cache_stats()
     print(f"machine: {machine()}")
-    print(f"data: {args.records:,} records, {people:,} people, {mentions:,} mentions "
-          f"({mentions / args.records:.2f} per record), seed {args.seed}")
-    print(f"normalize_record + index_record: {args.records / seconds:,.0f} records/s, "
-          f"{seconds / args.records * 1e6:.1f} µs per record, "
-          f"{keys / mentions:.1f} keys per mention")
-    print(f"parsed share (addresses + phones): {stats['parsed_share']:.1%}; "
-          f"usaddress calls: {stats['usaddress_calls']:,}")
+    print(
+        f"data: {args.records:,} records, {people:,} people, {mentions:,} mentions "
+        f"({mentions / args.records:.2f} per record), seed {args.seed}"
+    )
+    print(
+        f"normalize_record + index_record: {args.records / seconds:,.0f} records/s, "
+        f"{seconds / args.records * 1e6:.1f} µs per record, "
+        f"{keys / mentions:.1f} keys per mention"
+    )
+    print(
+        f"parsed share (addresses + phones): {stats['parsed_share']:.1%}; "
+        f"usaddress calls: {stats['usaddress_calls']:,}"
+    )
     for name, info in stats.items():
         if isinstance(info, dict) and info["calls"]:
             share = info["parsed"] / info["calls"]
-            print(f"  {name:16} calls {info['calls']:>9,}  parsed {info['parsed']:>8,} "
-                  f"({share:.1%})  cache {info['size']:,}/{info['maxsize']:,}")
+            print(
+                f"  {name:16} calls {info['calls']:>9,}  parsed {info['parsed']:>8,} "
+                f"({share:.1%})  cache {info['size']:,}/{info['maxsize']:,}"
+            )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from lexhub.normalize.marktext import mark_from_text
 from lexhub.normalize.names import (
     compact,
     fold,
+    name_text,
     nickname_group,
     parse_name,
     phonetic_keys,
@@ -36,6 +37,7 @@ __all__ = [
     "index_record",
     "mark_from_text",
     "name_keys",
+    "name_text",
     "nickname_group",
     "normalize_address",
     "normalize_mark",

@@ -29,6 +29,7 @@ __all__ = [
     "SUFFIXES",
     "compact",
     "fold",
+    "name_text",
     "nickname_group",
     "parse_name",
     "phonetic_keys",
@@ -110,7 +111,7 @@ def parse_name(text: str) -> PersonName:
     Forms: "LAST, FIRST MIDDLE [SUFFIX]" (anything before the first comma is the surname,
     a suffix there too: "SMITH JR, JOHN"), and natural order "First [Middle...] Last
     [Suffix]" where a particle after the first word starts the surname ("Maria de la Cruz").
-    One word is a surname. Stable: parsing `display()` of the result gives the result.
+    One word is a surname. Stable: parsing `name_text()` of the result gives the result.
     Raises ValueError only when there is no name at all (no letter or digit).
     """
     head, comma, tail = text.partition(",")
@@ -132,6 +133,14 @@ def parse_name(text: str) -> PersonName:
             start = i
             break
     return PersonName(" ".join(tokens[start:]), tokens[0], _join(tokens[1:start]), _join(suffixes))
+
+
+def name_text(name: PersonName) -> str:
+    """The text `parse_name` reads back as `name`: `display()`, with a comma after a
+    surname that has no given name ("de la Cruz," is all surname; "de la Cruz" is not)."""
+    if name.first:
+        return name.display()
+    return f"{name.last} {name.suffix}," if name.suffix else f"{name.last},"
 
 
 @lru_cache(maxsize=1 << 15)

@@ -19,12 +19,12 @@ from lexhub.model.person import Phone
 
 __all__ = ["normalize_phone", "phone_keys"]
 
-_DIGITS = re.compile(r"\D")
+_DIGITS = re.compile(r"\D", re.ASCII)
 # Extension markers phonenumbers does not know ("ext.", "x", "#" it does; "extn" too).
 _EXT_WORDS = re.compile(r"(?i)\b(?:extension|extn|ext|xt|x)\.?\s*[:#]?\s*(\d{1,7})\s*$")
 
 
-_PLAIN = re.compile(r"^\+?[\d\s().-]+$")
+_PLAIN = re.compile(r"^\+?[0-9 ().-]+$")
 
 
 def _nanp(text: str, region: str) -> str | None:
