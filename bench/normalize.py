@@ -271,7 +271,7 @@ def main() -> None:
         f"usaddress calls: {stats['usaddress_calls']:,}"
     )
     for name, info in stats.items():
-        if isinstance(info, dict) and info["calls"]:
+        if isinstance(info, dict) and info["calls"] and "parsed" in info:
             share = info["parsed"] / info["calls"]
             print(
                 f"  {name:16} calls {info['calls']:>9,}  parsed {info['parsed']:>8,} "

@@ -12,23 +12,32 @@ streets sorted) are recognised by rule before usaddress, which misreads both. Te
 usaddress cannot label (a repeated label, no number and no street) is kind "unparsed" with a
 fallback key: the abbreviated words before the first comma.
 
-usaddress costs 50-370 µs a call, so results are cached twice with bounded sizes: raw text
-to result, and cleaned text (uppercase, punctuation reduced) to result, so "123 Main St"
-and "123 MAIN ST." are parsed once.
+usaddress costs 50-370 µs a call. Plain lines ("123 N MAIN ST APT 4B, CITY, ST 98101") are
+read by a rule parser (`streetline`) in a few µs and never reach usaddress. Results are
+cached twice with bounded sizes: raw text to result, and cleaned text (uppercase,
+punctuation reduced, directionals and street type USPS-abbreviated) to result, so "123 North Main
+Street" and "123 N. MAIN ST" are parsed once; components hold the abbreviated words.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from typing import NamedTuple
 
 import usaddress
 
 from lexhub.model.person import Address
+from lexhub.normalize.memo import memo
 from lexhub.normalize.streetline import parse_street_line
-from lexhub.normalize.usps import ABBREVIATIONS, PLACE_LABELS, UNIT_DESIGNATORS, UNIT_WORD
+from lexhub.normalize.usps import (
+    ABBREVIATIONS,
+    DIRECTIONAL_ABBREVIATIONS,
+    PLACE_LABELS,
+    STREET_TYPES,
+    UNIT_DESIGNATORS,
+    UNIT_WORD,
+)
 
 __all__ = ["normalize_address", "street_key"]
 
@@ -57,8 +66,17 @@ def _clean(text: str) -> str:
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = _DROP.sub("", text.upper())
     text = _OTHER.sub(" ", _HASH.sub("# ", text))
-    text = _COMMAS.sub(", ", " ".join(text.split()))
-    return text.strip(" ,-")
+    text = _COMMAS.sub(", ", " ".join(text.split())).strip(" ,-")
+    # Directionals and the street type abbreviated before parsing, so "North Main Street"
+    # and "N MAIN ST" are parsed once. Only the LAST street-type word is: "Lake View Drive"
+    # keeps LAKE and VIEW, which usaddress would misread as types once abbreviated.
+    line, comma, rest = text.partition(",")
+    words = [DIRECTIONAL_ABBREVIATIONS.get(w, w) for w in line.split()]
+    for i in range(len(words) - 1, 0, -1):
+        if words[i] in STREET_TYPES:
+            words[i] = ABBREVIATIONS.get(words[i], words[i])
+            break
+    return " ".join(words) + comma + rest
 
 
 def _abbreviate(words: list[str]) -> list[str]:
@@ -131,7 +149,7 @@ def _street(line: str) -> _Parsed:
     return _Parsed(tuple(components), "street", " ".join(parts), street_text)
 
 
-@lru_cache(maxsize=1 << 16)
+@memo(1 << 16)
 def _analyse(line: str) -> _Parsed:
     """The expensive step (usaddress), cached on the cleaned text."""
     if not line:
@@ -152,15 +170,18 @@ def _analyse(line: str) -> _Parsed:
         return _fallback(line)
 
 
-@lru_cache(maxsize=1 << 17)
+@memo(1 << 17)
 def _by_text(text: str) -> _Parsed:
     return _analyse(_clean(text))
 
 
-@lru_cache(maxsize=1 << 16)
+CALLS = [0]  # normalize_address calls, for cache_stats' parsed share
+
+
 def normalize_address(addr: Address) -> Address:
     """`addr` with components, kind and key recomputed from its text. Never raises;
-    idempotent (the result depends on `text` only). Cached: addresses recur."""
+    idempotent (the result depends on `text` only)."""
+    CALLS[0] += 1
     parsed = _by_text(addr.text)
     if (addr.components, addr.key, addr.kind) == (parsed.components, parsed.key, parsed.kind):
         return addr

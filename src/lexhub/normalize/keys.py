@@ -17,10 +17,11 @@ from functools import lru_cache
 
 from lexhub.model.dates import PartialDate
 from lexhub.model.index import MentionIndex, RecordIndex, SearchKey
-from lexhub.model.person import Address, Identifier, Mark, Person, PersonName, Phone
+from lexhub.model.person import Identifier, Mark, Person, PersonName, Phone
 from lexhub.model.record import Record
 from lexhub.normalize.addresses import street_key
 from lexhub.normalize.marktext import mark_from_text
+from lexhub.normalize.memo import memo
 from lexhub.normalize.names import compact, fold, nickname_group, phonetic_keys, surname_parts
 from lexhub.normalize.phones import phone_keys
 from lexhub.normalize.plates import normalize_plate, plate_key
@@ -70,9 +71,14 @@ def _first_dm(name: str) -> str | None:
     return keys[0][3:] if keys and keys[0].startswith("dm:") else None
 
 
-@lru_cache(maxsize=1 << 16)
 def name_keys(last: str, first: str | None, middle: str | None = None) -> tuple[SearchKey, ...]:
     """Keys of one name (a mention's own or an alias). Cached: names repeat across records."""
+    return _name_keys_of((last, first, middle))
+
+
+@memo(1 << 16)
+def _name_keys_of(name: tuple[str, str | None, str | None]) -> tuple[SearchKey, ...]:
+    last, first, middle = name
     keys: list[SearchKey] = []
     ln = compact(last)
     if ln:
@@ -101,7 +107,7 @@ def name_keys(last: str, first: str | None, middle: str | None = None) -> tuple[
     return tuple(dict.fromkeys(keys))
 
 
-@lru_cache(maxsize=1 << 14)
+@memo(1 << 14)
 def _moniker_keys(moniker: str) -> tuple[SearchKey, ...]:
     value = compact(moniker)
     if not value:
@@ -109,8 +115,9 @@ def _moniker_keys(moniker: str) -> tuple[SearchKey, ...]:
     return (("mon", value), ("fn", value), *(("fnph", k) for k in phonetic_keys(value)))
 
 
-@lru_cache(maxsize=1 << 15)
-def _dob_keys(dob: PartialDate) -> tuple[SearchKey, ...]:
+@memo(1 << 15)
+def _dob_keys(ymd: tuple[int, int | None, int | None]) -> tuple[SearchKey, ...]:
+    dob = PartialDate(*ymd)
     keys: list[SearchKey] = [("doby", f"{dob.year:04d}")]
     if dob.month is not None:
         keys.append(("dobym", f"{dob.year:04d}-{dob.month:02d}"))
@@ -120,19 +127,20 @@ def _dob_keys(dob: PartialDate) -> tuple[SearchKey, ...]:
     return tuple(keys)
 
 
-@lru_cache(maxsize=1 << 16)
-def _phone_keys(phone: Phone) -> tuple[SearchKey, ...]:
-    return tuple(phone_keys(phone))
+@memo(1 << 16)
+def _phone_keys(number_e164: tuple[str, str | None]) -> tuple[SearchKey, ...]:
+    return tuple(phone_keys(Phone(number_e164[0], e164=number_e164[1])))
 
 
-def _address_keys(address: Address) -> list[SearchKey]:
-    if not address.key:
-        return []
-    street = street_key(address.text)
-    keys: list[SearchKey] = [("addr", address.key)]
-    if street and street != address.key:
-        keys.append(("street", street))
-    return keys
+@memo(1 << 16)
+def _address_keys(text_key: tuple[str, str | None]) -> tuple[SearchKey, ...]:
+    text, key = text_key
+    if not key:
+        return ()
+    street = street_key(text)
+    if street and street != key:
+        return (("addr", key), ("street", street))
+    return (("addr", key),)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -167,11 +175,12 @@ def _mention(person: Person) -> MentionIndex:
     for moniker in person.monikers:
         keys += _moniker_keys(moniker)
     if person.dob is not None:
-        keys += _dob_keys(person.dob)
+        dob = person.dob
+        keys += _dob_keys((dob.year, dob.month, dob.day))
     for phone in person.phones:
-        keys += _phone_keys(phone)
+        keys += _phone_keys((phone.number, phone.e164))
     for address in person.addresses:
-        keys += _address_keys(address)
+        keys += _address_keys((address.text, address.key))
     for mark in person.marks:
         keys += _mark_keys(mark)
     for identifier in person.identifiers:
@@ -208,9 +217,9 @@ def index_record(record: Record) -> RecordIndex:
         if vin:
             keys.append(("vin", vin))
     for phone in record.phones:
-        keys += phone_keys(phone)
+        keys += _phone_keys((phone.number, phone.e164))
     for location in record.locations:
-        keys += _address_keys(location.address)
+        keys += _address_keys((location.address.text, location.address.key))
     for offense in record.offenses:
         code = offense.code.strip().upper()
         if code:

@@ -23,6 +23,7 @@ from doublemetaphone import doublemetaphone
 from nicknames import NickNamer
 
 from lexhub.model.person import PersonName
+from lexhub.normalize.memo import memo
 
 __all__ = [
     "PARTICLES",
@@ -62,7 +63,7 @@ _CONNECTORS = frozenset({"Y", "E", "I"})
 SUFFIXES = frozenset("JR SR II III IV 2ND 3RD 4TH ESQ".split())
 
 
-@lru_cache(maxsize=1 << 16)
+@memo(1 << 16)
 def fold(text: str) -> str:
     """Uppercase ASCII: accents removed, apostrophes dropped, other punctuation to single
     spaces, hyphens kept between words. Idempotent; never raises; may return "".
@@ -143,7 +144,6 @@ def name_text(name: PersonName) -> str:
     return f"{name.last} {name.suffix}," if name.suffix else f"{name.last},"
 
 
-@lru_cache(maxsize=1 << 15)
 def surname_parts(last: str) -> list[str]:
     """The surnames a compound surname may be filed under, each compacted.
 
@@ -152,8 +152,12 @@ def surname_parts(last: str) -> list[str]:
     on its own ("DE LA CRUZ" -> ["DELACRUZ", "CRUZ"]; "VAN DER BERG-SMITH" -> ["VANDERBERG",
     "BERG", "SMITH"]), connectors ("Y") are dropped. A simple surname gives itself;
     "" gives []. The full compact form is not repeated here unless it is the only part.
-    Callers MUST NOT mutate the returned list (it is cached).
     """
+    return list(_surname_parts(last))
+
+
+@memo(1 << 15)
+def _surname_parts(last: str) -> tuple[str, ...]:
     parts: list[str] = []
     for segment in fold(last).split("-"):
         prefix = ""
@@ -169,11 +173,10 @@ def surname_parts(last: str) -> list[str]:
             parts.append(word)
         if prefix:
             parts.append(prefix)
-    seen: dict[str, None] = dict.fromkeys(parts)
-    return list(seen)
+    return tuple(dict.fromkeys(parts))
 
 
-@lru_cache(maxsize=1 << 16)
+@memo(1 << 16)
 def phonetic_keys(token: str) -> tuple[str, ...]:
     """Double Metaphone primary and alternate ("dm:") and NYSIIS ("ny:") of a name.
 

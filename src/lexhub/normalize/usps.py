@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "ABBREVIATIONS",
     "DIRECTIONALS",
+    "DIRECTIONAL_ABBREVIATIONS",
     "PLACE_LABELS",
     "STREET_TYPES",
     "UNIT_DESIGNATORS",
@@ -68,3 +69,4 @@ PLACE_LABELS = frozenset(
 # Every spelling of a street type and of a directional, long and abbreviated.
 STREET_TYPES = frozenset(_SUFFIXES) | frozenset(_SUFFIXES.values())
 DIRECTIONALS = frozenset(_DIRECTIONALS) | frozenset(_DIRECTIONALS.values())
+DIRECTIONAL_ABBREVIATIONS: dict[str, str] = dict(_DIRECTIONALS)
