@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
 
 import usaddress
 
@@ -52,13 +51,10 @@ _CROSSING = re.compile(r"\s(?:&|AND|AT|@|/)\s|\s?[&@/]\s?")
 _HOUSE_NUMBER = re.compile(r"^\d+[A-Z]?(?:-\d+)?\s")
 
 
-class _Parsed(NamedTuple):
-    """A plain tuple of strings, so the garbage collector stops tracking cached ones."""
-
-    components: tuple[tuple[str, str], ...]
-    kind: str
-    key: str | None
-    street: str | None
+# (components, kind, key, street key). A plain tuple, not a NamedTuple: CPython stops
+# tracking exact tuples of strings in the garbage collector, and these are cached by the
+# hundred thousand (memo.py says why that matters).
+_Parsed = tuple[tuple[tuple[str, str], ...], str, str | None, str | None]
 
 
 def _clean(text: str) -> str:
@@ -93,7 +89,7 @@ def _fallback(line: str) -> _Parsed:
         else:
             out.extend(_abbreviate([word]))
     key = " ".join(out) or None
-    return _Parsed((), "unparsed", key, key)
+    return ((), "unparsed", key, key)
 
 
 def _intersection(line: str) -> _Parsed | None:
@@ -108,7 +104,7 @@ def _intersection(line: str) -> _Parsed | None:
         return None
     key = f"{a} & {b}"
     comps = (("StreetName", a), ("IntersectionSeparator", "&"), ("SecondStreetName", b))
-    return _Parsed(comps, "intersection", key, key)
+    return (comps, "intersection", key, key)
 
 
 USADDRESS_CALLS = [0]  # how many texts reached usaddress (cache_stats reports it)
@@ -146,24 +142,24 @@ def _street(line: str) -> _Parsed:
     street_text = " ".join(street)
     unit = "".join(unit_ids)
     parts = [street_text, *subaddress, *([UNIT_WORD, unit] if unit else [])]
-    return _Parsed(tuple(components), "street", " ".join(parts), street_text)
+    return (tuple(components), "street", " ".join(parts), street_text)
 
 
 @memo(1 << 16)
 def _analyse(line: str) -> _Parsed:
     """The expensive step (usaddress), cached on the cleaned text."""
     if not line:
-        return _Parsed((), "unparsed", None, None)
+        return ((), "unparsed", None, None)
     box = _PO_BOX.match(line)
     if box:
         key = f"PO BOX {box.group(1)}"
-        return _Parsed((("USPSBoxType", "PO BOX"), ("USPSBoxID", box.group(1))), "po-box", key, key)
+        return ((("USPSBoxType", "PO BOX"), ("USPSBoxID", box.group(1))), "po-box", key, key)
     crossing = _intersection(line)
     if crossing is not None:
         return crossing
     plain = parse_street_line(line)
     if plain is not None:
-        return _Parsed(plain[0], "street", plain[1], plain[2])
+        return (plain[0], "street", plain[1], plain[2])
     try:
         return _street(line)
     except Exception:  # usaddress on hostile input: fall back rather than stop a batch
@@ -183,11 +179,12 @@ def normalize_address(addr: Address) -> Address:
     idempotent (the result depends on `text` only)."""
     CALLS[0] += 1
     parsed = _by_text(addr.text)
-    if (addr.components, addr.key, addr.kind) == (parsed.components, parsed.key, parsed.kind):
+    components, kind, key, _ = parsed
+    if addr.components == components and addr.key == key and addr.kind == kind:
         return addr
-    return Address(addr.text, parsed.components, parsed.key, parsed.kind)
+    return Address(addr.text, components, key, kind)
 
 
 def street_key(text: str) -> str | None:
     """The address key without the unit ("123 N MAIN ST"): one building's key."""
-    return _by_text(text).street
+    return _by_text(text)[3]
