@@ -1,0 +1,1 @@
+"""One reader per ingest format; each yields `formats.ReadItem`s. Use `formats.read_batch`."""
