@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import random
+import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -266,6 +267,8 @@ def main() -> None:
         f"{seconds / args.records * 1e6:.1f} µs per record, "
         f"{keys / mentions:.1f} keys per mention"
     )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (whole process, records and generator included): {rss:,.0f} MB")
     print(
         f"parsed share (addresses + phones): {stats['parsed_share']:.1%}; "
         f"usaddress calls: {stats['usaddress_calls']:,}"

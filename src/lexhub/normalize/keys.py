@@ -73,7 +73,10 @@ def _first_dm(name: str) -> str | None:
 
 def name_keys(last: str, first: str | None, middle: str | None = None) -> tuple[SearchKey, ...]:
     """Keys of one name (a mention's own or an alias). Cached: names repeat across records."""
-    return _name_keys_of((last, first, middle))
+    # Keyed on the folded parts: "SMITH, JOHN" and "Smith, John" share one entry.
+    return _name_keys_of(
+        (fold(last), fold(first) if first else None, fold(middle) if middle else None)
+    )
 
 
 @memo(1 << 16)

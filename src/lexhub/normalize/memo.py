@@ -52,7 +52,11 @@ class Memo(Generic[K, V]):
         self._misses += 1
         value = self._fn(key)
         if len(data) >= self._maxsize:
-            del data[next(iter(data))]
+            # Keep the newer half. Deleting the oldest entry one at a time would leave
+            # holes at the front of the dict that every later `next(iter(...))` walks over.
+            newer = list(data.items())[len(data) // 2 :]
+            data.clear()
+            data.update(newer)
         data[key] = value
         return value
 
