@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from lexhub.normalize.memo import Memo
+from lexhub.normalize.memo import make_memo
 
 
 def test_memo_computes_each_key_once_and_counts_hits() -> None:
@@ -14,7 +14,7 @@ def test_memo_computes_each_key_once_and_counts_hits() -> None:
         calls.append(text)
         return text.upper()
 
-    memo = Memo(upper, maxsize=8)
+    memo = make_memo(upper, maxsize=8)
     assert [memo("a"), memo("b"), memo("a")] == ["A", "B", "A"]
     assert calls == ["a", "b"]
     info = memo.cache_info()
@@ -22,7 +22,7 @@ def test_memo_computes_each_key_once_and_counts_hits() -> None:
 
 
 def test_memo_stays_bounded_and_keeps_the_newest_entries() -> None:
-    memo = Memo(lambda n: n * 2, maxsize=10)
+    memo = make_memo(lambda n: n * 2, maxsize=10)
     for n in range(1000):
         memo(n)
     info = memo.cache_info()
@@ -33,9 +33,9 @@ def test_memo_stays_bounded_and_keeps_the_newest_entries() -> None:
 
 
 def test_memo_of_strings_and_tuples_leaves_the_garbage_collector() -> None:
-    memo = Memo(lambda s: (s, (s.upper(), None)), maxsize=100)
+    memo = make_memo(lambda s: (s, (s.upper(), None)), maxsize=100)
     for i in range(50):
         memo(f"k{i}")
     gc.collect()
     gc.collect()
-    assert not gc.is_tracked(memo._data)
+    assert not gc.is_tracked(memo.cache_data)  # type: ignore[attr-defined]

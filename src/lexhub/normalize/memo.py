@@ -14,13 +14,14 @@ functions; anything else would be tracked again, and mutable results would be sh
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
-__all__ = ["CacheInfo", "Memo"]
+__all__ = ["CacheInfo", "Memo", "make_memo", "memo"]
 
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
+K = TypeVar("K", bound=Hashable, contravariant=True)
+V = TypeVar("V", covariant=True)
 
 
 class CacheInfo(NamedTuple):
@@ -30,28 +31,32 @@ class CacheInfo(NamedTuple):
     currsize: int
 
 
-class Memo(Generic[K, V]):
-    """`memo(key)` is `fn(key)`, computed once per key while the key stays cached."""
+class Memo(Protocol[K, V]):
+    """What `memo` returns: the memoized function plus lru_cache's inspection methods."""
 
-    def __init__(self, fn: Callable[[K], V], maxsize: int) -> None:
-        self._fn = fn
-        self._maxsize = maxsize
-        self._data: dict[K, V] = {}
-        self._calls = 0
-        self._misses = 0
-        self.__doc__ = fn.__doc__
-        self.__wrapped__ = fn
+    def __call__(self, key: K, /) -> V: ...
 
-    def __call__(self, key: K) -> V:
-        self._calls += 1
-        data = self._data
+    def cache_info(self) -> CacheInfo: ...
+
+    def cache_clear(self) -> None: ...
+
+
+def make_memo(fn: Callable[[K], V], maxsize: int) -> Memo[K, V]:
+    """`fn` memoized in a dict of at most `maxsize` entries. A plain closure rather than an
+    object with `__call__`: it runs for every name, phone and address of every record,
+    and a closure call is the cheapest call Python has."""
+    data: dict[K, V] = {}
+    counts = [0, 0]  # calls, misses
+
+    def call(key: K) -> V:
+        counts[0] += 1
         try:
             return data[key]
         except KeyError:
             pass
-        self._misses += 1
-        value = self._fn(key)
-        if len(data) >= self._maxsize:
+        counts[1] += 1
+        value = fn(key)
+        if len(data) >= maxsize:
             # Keep the newer half. Deleting the oldest entry one at a time would leave
             # holes at the front of the dict that every later `next(iter(...))` walks over.
             newer = list(data.items())[len(data) // 2 :]
@@ -60,18 +65,25 @@ class Memo(Generic[K, V]):
         data[key] = value
         return value
 
-    def cache_info(self) -> CacheInfo:
-        return CacheInfo(self._calls - self._misses, self._misses, self._maxsize, len(self._data))
+    def cache_info() -> CacheInfo:
+        return CacheInfo(counts[0] - counts[1], counts[1], maxsize, len(data))
 
-    def cache_clear(self) -> None:
-        self._data.clear()
-        self._calls = self._misses = 0
+    def cache_clear() -> None:
+        data.clear()
+        counts[0] = counts[1] = 0
+
+    functools.update_wrapper(call, fn)
+    wrapped: Any = call
+    wrapped.cache_info = cache_info
+    wrapped.cache_clear = cache_clear
+    wrapped.cache_data = data
+    return cast(Memo[K, V], wrapped)
 
 
 def memo(maxsize: int) -> Callable[[Callable[[K], V]], Memo[K, V]]:
     """Decorator form: `@memo(1 << 16)` over a one-argument function."""
 
     def wrap(fn: Callable[[K], V]) -> Memo[K, V]:
-        return Memo(fn, maxsize)
+        return make_memo(fn, maxsize)
 
     return wrap
