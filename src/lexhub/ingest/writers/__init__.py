@@ -1,7 +1,8 @@
 """Writers for the ingest formats, used by `synth` and by tests to make input files.
 
-`write_jsonl` is complete; `write_csv` and `write_niem_xml` are filled in with their readers
-(one module owns each format in both directions, so the two can never drift).
+Each writer has a reader in `readers/` that reads its output back to the same records (for
+what the format carries; tests/ingest/test_write_*.py hold them to it). Writers import no
+normalizer, so `synth` stays light.
 """
 
 from __future__ import annotations
@@ -26,8 +27,16 @@ def write_jsonl(records: Iterable[Record], path: Path) -> int:
 
 
 def write_csv(records: Iterable[Record], path: Path, mapping_path: Path, style: str = "rms") -> int:
-    """CSV (one row per person mention, record columns repeated) plus its YAML mapping."""
-    raise NotImplementedError("write_csv is provided by the CSV format module")
+    """CSV (one row per person mention, record columns repeated) plus its YAML mapping.
+
+    `style` "rms" is the only style: column names and codes as records systems export them
+    (writers/csv.py says what a flat file cannot carry). Returns the count of records.
+    """
+    if style != "rms":
+        raise ValueError(f'unknown CSV style "{style}" (only "rms")')
+    from lexhub.ingest.writers.csv import write_rms_csv
+
+    return write_rms_csv(records, path, mapping_path)
 
 
 def write_niem_xml(records: Iterable[Record], path: Path) -> int:
