@@ -155,7 +155,7 @@ def _text_name(value: Any) -> Any:
     return {k: v for k, v in vars(n).items() if v is not None}
 
 
-Text = Annotated[str, StringConstraints(min_length=1)]
+Text = str  # optional text may be empty: the codec keeps "" and so must a round trip
 Required = Annotated[str, StringConstraints(min_length=1), AfterValidator(_not_blank)]
 FullDate = Annotated[str, AfterValidator(_full_date), Field(json_schema_extra={"format": "date"})]
 DobText = Annotated[

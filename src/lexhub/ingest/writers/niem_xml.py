@@ -129,7 +129,8 @@ def _vehicle(parent: Any, v: Vehicle) -> None:
 
 def record_element(r: Record) -> Any:
     """One record as its NIEM element (nc:Incident, j:Arrest, ...)."""
-    el = etree.Element(clark(RECORD_ELEMENTS[r.type.value]), nsmap=NSMAP)
+    nsmap: Any = NSMAP  # lxml takes None as the default-namespace key; its stubs do not
+    el = etree.Element(clark(RECORD_ELEMENTS[r.type.value]), nsmap=nsmap)
     _ident(el, "nc:ActivityIdentification", r.source_id)
     _ident(el, "j:OrganizationORIIdentification", r.owner)
     if r.occurred is not None:
@@ -160,7 +161,8 @@ def write_niem(records: Iterable[Record], path: Path) -> int:
     n = 0
     with etree.xmlfile(str(path), encoding="utf-8") as xf:
         xf.write_declaration()
-        with xf.element(clark("Exchange"), nsmap=NSMAP):
+        nsmap: Any = NSMAP
+        with xf.element(clark("Exchange"), nsmap=nsmap):
             xf.write("\n")
             for record in records:
                 xf.write(record_element(record), pretty_print=True)
