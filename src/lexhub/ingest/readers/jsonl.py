@@ -47,7 +47,7 @@ def read_jsonl(path: Path, name: str, validator: RecordValidator, limit: int) ->
 
 
 def _json_reason(text: str, e: json.JSONDecodeError) -> str:
-    if e.pos >= len(text.rstrip()):
+    if e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string"):
         return "the line ends before its JSON does (cut off? truncated file?)"
     return f"not valid JSON: {e.msg} at column {e.colno}"
 
