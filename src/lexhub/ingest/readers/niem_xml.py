@@ -12,6 +12,7 @@ not a date`.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,10 +52,18 @@ _VEHICLE = {
     "nc:ItemModelYearDate": "year",
 }
 _DATES = {"nc:Date", "nc:YearMonthDate", "nc:Year"}
-Kid = tuple[str, Any, str]  # (qualified name, element, path)
+Kid = tuple[str, Any, str]
+_DECLARED = re.compile(
+    rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']"""
+)  # (qualified name, element, path)
 
 
 def read_niem_xml(path: Path, name: str, validator: RecordValidator) -> Iterator[ReadItem]:
+    with open(path, "rb") as f:
+        declared = _DECLARED.match(f.read(256).lstrip(b"\xef\xbb\xbf"))
+    if declared and declared.group(1).upper().replace(b"_", b"-") not in (b"UTF-8", b"UTF8"):
+        encoding = declared.group(1).decode("ascii")
+        raise InputError(name, 1, None, f"declares encoding {encoding}; use UTF-8")
     counts: Counter[str] = Counter()
     depth = 0
     root: Any = None
@@ -108,9 +117,6 @@ def _check_root(el: Any, name: str) -> None:
     info = el.getroottree().docinfo
     if info.doctype:
         raise InputError(name, 1, None, "has a DOCTYPE; DTDs and entities are not accepted")
-    encoding = (info.encoding or "UTF-8").upper().replace("_", "-")
-    if encoding not in ("UTF-8", "UTF8"):
-        raise InputError(name, 1, None, f"declares encoding {info.encoding}; use UTF-8")
     if el.tag != f"{{{LH}}}Exchange":
         raise InputError(
             name,
@@ -275,7 +281,7 @@ class _Record:
 
     def measure(self, el: Any, path: str, loc: Loc, unit: str) -> str | None:
         self.where[loc] = (el.sourceline, path)
-        value = None
+        value, bad_unit = None, False
         for q, c, cp in self.kids(el, path):
             if q in ("nc:MeasureIntegerValue", "nc:MeasureValueText", "nc:MeasureDecimalValue"):
                 value = self.leaf(c, cp, loc)
@@ -284,9 +290,10 @@ class _Record:
                 if given != unit:
                     why = f'unit "{given}" is not supported (give {unit})'
                     self.errors.append(InputError(self.name, c.sourceline, cp, why))
+                    bad_unit = True
             else:
                 self.unknown(c, cp)
-        return value
+        return None if bad_unit else value
 
     def phone(self, el: Any, path: str, loc: Loc) -> dict[str, Any]:
         self.where[loc] = (el.sourceline, path)
