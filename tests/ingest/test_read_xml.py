@@ -90,7 +90,7 @@ def test_errors_name_the_line_and_element_path(tmp_path: Path) -> None:
         "batch.xml:26: /Exchange/nc:Incident[3]/nc:Person[1]/nc:PersonHeightMeasure/"
         'nc:LengthUnitCode: unit "CMT" is not supported (give INH)',
         "batch.xml:24: /Exchange/nc:Incident[3]/nc:Person[1] (persons[0].name): is required",
-        'batch.xml:26: /Exchange/nc:Incident[4]/nc:Person[1]/@role: "bystander" is not one of'
+        'batch.xml:32: /Exchange/nc:Incident[4]/nc:Person[1]/@role: "bystander" is not one of'
         " 'suspect', 'arrestee', 'victim', 'witness', 'subject', 'reporting-party', 'driver',"
         " 'owner' or 'associate'",
     ]

@@ -65,41 +65,19 @@ def read_niem_xml(path: Path, name: str, validator: RecordValidator) -> Iterator
         encoding = declared.group(1).decode("ascii")
         raise InputError(name, 1, None, f"declares encoding {encoding}; use UTF-8")
     counts: Counter[str] = Counter()
-    depth = 0
-    root: Any = None
     try:
-        events = etree.iterparse(
-            str(path),
-            events=("start", "end"),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-        )
-        for event, el in events:
-            if event == "start":
-                depth += 1
-                if depth == 1:
-                    root = el
-                    _check_root(el, name)
-                continue
-            depth -= 1
-            if depth != 1:
-                continue
-            q = qname(el.tag) if isinstance(el.tag, str) else "?"
-            counts[q] += 1
-            where = f"/Exchange/{q}" + (f"[{counts[q]}]" if q in REPEATABLE else "")
-            if q in _TYPES:
-                yield _Record(name, validator).read(el, where, _TYPES[q])
-            else:
-                why = "is not a record element of lexhub's NIEM subset (docs/formats.md)"
-                error = InputError(name, el.sourceline, where, why)
-                yield ReadItem(where, None, (error,), None)
-            el.clear()
-            while el.getprevious() is not None:
-                del root[0]
+        with open(path, "rb") as source:
+            events = etree.iterparse(
+                source,
+                events=("start", "end"),
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                huge_tree=False,
+                remove_comments=True,
+                remove_pis=True,
+            )
+            yield from _walk(events, name, validator, counts)
     except etree.XMLSyntaxError as e:
         msg = (e.msg or str(e)).strip()
         if "not proper UTF-8" in msg or "encoding" in msg.lower():
@@ -111,6 +89,35 @@ def read_niem_xml(path: Path, name: str, validator: RecordValidator) -> Iterator
         raise InputError(name, e.lineno, None, reason) from None
     if not counts:
         raise InputError(name, None, None, "the file is empty (no records under Exchange)")
+
+
+def _walk(
+    events: Any, name: str, validator: RecordValidator, counts: Counter[str]
+) -> Iterator[ReadItem]:
+    """Yield one item per child of the root, clearing each once read (flat memory)."""
+    depth = 0
+    root: Any = None
+    for event, el in events:
+        if event == "start":
+            depth += 1
+            if depth == 1:
+                root = el
+                _check_root(el, name)
+            continue
+        depth -= 1
+        if depth != 1:
+            continue
+        q = qname(el.tag) if isinstance(el.tag, str) else "?"
+        counts[q] += 1
+        where = f"/Exchange/{q}" + (f"[{counts[q]}]" if q in REPEATABLE else "")
+        if q in _TYPES:
+            yield _Record(name, validator).read(el, where, _TYPES[q])
+        else:
+            why = "is not a record element of lexhub's NIEM subset (docs/formats.md)"
+            yield ReadItem(where, None, (InputError(name, el.sourceline, where, why),), None)
+        el.clear()
+        while el.getprevious() is not None:
+            del root[0]
 
 
 def _check_root(el: Any, name: str) -> None:
