@@ -180,3 +180,16 @@ def test_a_missing_file_and_an_unknown_format_are_clear_errors(tmp_path: Path) -
     path = _write(tmp_path, [_good()], name="batch.txt")
     assert len(_read(path)) == 1  # sniffed from its first byte
     assert _refused(path, fmt="yaml") == 'batch.txt: unknown format "yaml" (one of jsonl, csv, xml)'
+
+
+@pytest.mark.parametrize(
+    ("name", "mapping"),
+    [("batch.jsonl", None), ("batch.csv", "batch.mapping.yaml"), ("batch.xml", None)],
+)
+def test_the_documented_examples_read_without_errors(name: str, mapping: str | None) -> None:
+    examples = DOCS / "examples"
+    items = list(read_batch(examples / name, mapping=examples / mapping if mapping else None))
+    assert [(i.source_ref, i.errors) for i in items] == [
+        ("EX-2026-0001", ()),
+        ("EX-2026-0002", ()),
+    ]
