@@ -17,6 +17,7 @@ __all__ = [
     "RECORD_ELEMENTS",
     "REPEATABLE",
     "STRUCTURES",
+    "clark",
     "qname",
 ]
 
