@@ -74,7 +74,7 @@ def _mention_counts(rng: np.random.Generator, people: People, slots: int) -> np.
         counts = np.zeros(n, dtype=np.int64)
         counts[rng.choice(n, size=slots, replace=False)] = 1
         return counts
-    tail = np.minimum(rng.lognormal(0.0, 1.9, n), 400.0)
+    tail = np.minimum(rng.lognormal(0.0, 1.9, n), 150.0)
     w = people.activity * tail
     return 1 + rng.multinomial(slots - n, w / w.sum())
 
@@ -110,6 +110,28 @@ def _at_least_one(rng: np.random.Generator, pid: np.ndarray, flag: np.ndarray,
     return out
 
 
+def _children_to_incidents(
+    rng: np.random.Generator, pid: np.ndarray, types: np.ndarray, days: np.ndarray,
+    persons: np.ndarray, people: People,
+) -> np.ndarray:
+    """Swap children out of arrests, bookings, citations (under 16 there), field interviews
+    and warrants into incident slots held by adults, so every child's mention survives as
+    a victim or witness rather than being dropped at rendering."""
+    incident = RECORD_TYPES.index(RecordType.INCIDENT)
+    citation = RECORD_TYPES.index(RecordType.CITATION)
+    slot_type = np.repeat(types, persons)
+    age = (np.repeat(days, persons) - np.asarray(people.dob)[pid]) / 365.25
+    bad = np.flatnonzero((slot_type != incident) & (age < np.where(slot_type == citation, 16, 12)))
+    good = np.flatnonzero((slot_type == incident) & (age >= 18))
+    k = min(len(bad), len(good))
+    out = pid.copy()
+    if k:
+        bad = bad[:k]
+        target = rng.choice(good, size=k, replace=False)
+        out[bad], out[target] = pid[target], pid[bad]
+    return out
+
+
 def plan_region(
     rng: np.random.Generator, records: int, people: People, region: Region,
     plans: list[AgencyPlan],
@@ -142,6 +164,11 @@ def plan_region(
                           (slots_per_agency + 1).sum())
     key = np.where(wander, anywhere, primary[pid]) + rng.random(slots)
     pid = pid[np.argsort(key, kind="stable")]
+    cut = np.concatenate(([0], np.cumsum(slots_per_agency)))
+    for i in range(len(plans)):
+        a, b = int(cut[i]), int(cut[i + 1])
+        pid[a:b] = _children_to_incidents(rng, pid[a:b], types_l[i], days_l[i], persons_l[i],
+                                          people)
 
     # Who deceives and who is often recorded wrongly; which of their mentions show it.
     multi = counts >= 2
@@ -155,7 +182,6 @@ def plan_region(
     error = _at_least_one(rng, pid, error, prone & multi)
 
     work = []
-    cut = np.concatenate(([0], np.cumsum(slots_per_agency)))
     for i in range(len(plans)):
         a, b = int(cut[i]), int(cut[i + 1])
         work.append(AgencyWork(i, types_l[i], days_l[i], persons_l[i], pid[a:b],

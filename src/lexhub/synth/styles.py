@@ -14,7 +14,7 @@ from lexhub.synth.geography import Region
 from lexhub.synth.people import NONE, Addresses
 
 __all__ = ["AgencyStyle", "address_text", "block_text", "intersection_text", "name_case",
-           "phone_text", "plate_text", "style_for"]
+           "phone_text", "pick_case", "plate_text", "style_for"]
 
 
 @dataclass(frozen=True)
@@ -38,18 +38,22 @@ def _title(word: str) -> str:
     return t
 
 
-def name_case(text: str, style: AgencyStyle, rng: random.Random) -> str:
-    """Upper-case source text in the agency's case, with a tenth of records straying."""
-    case = style.case
+def pick_case(style: AgencyStyle, rng: random.Random) -> str:
+    """The case one mention is written in: the agency's, or for a tenth of them another."""
     u = rng.random()
     if u < 0.1:
-        case = ("upper", "title", "lower")[int(u * 30) % 3]
-    if case == "upper":
+        return ("upper", "title", "lower")[int(u * 30) % 3]
+    if style.case == "typed":
+        return "title" if u < 0.6 else ("upper" if u < 0.9 else "lower")
+    return style.case
+
+
+def name_case(text: str, case: str) -> str:
+    """Upper-case source text in `case` (upper, title, lower)."""
+    if case == "upper" or not text:
         return text
     if case == "lower":
         return text.lower()
-    if case == "typed" and u > 0.7:
-        return text.lower().capitalize()
     return "-".join(" ".join(_title(w) for w in part.split(" ")) for part in text.split("-"))
 
 
