@@ -61,8 +61,11 @@ def build_false_identities(rng: np.random.Generator, people: People) -> FalseIde
     for i in range(n):
         h = of[i]
         sibling = next(
-            (j for j in range(start[h], start[h] + size[h])
-             if j != i and people.sex[j] == people.sex[i] and people.first[j] != people.first[i]),
+            (
+                j
+                for j in range(start[h], start[h] + size[h])
+                if j != i and people.sex[j] == people.sex[i] and people.first[j] != people.first[i]
+            ),
             -1,
         )
         if sibling >= 0 and relative_u[i] < 0.25:

@@ -95,7 +95,8 @@ def _dob_digit(dob: tuple[int, int | None, int | None], rng: random.Random) -> t
 
 def _surname(ident: Identity, rng: random.Random) -> str | None:
     if ident.maiden:
-        return rng.choice((ident.maiden, f"{ident.maiden}-{ident.last}", f"{ident.last}-{ident.maiden}"))
+        m, last = ident.maiden, ident.last
+        return rng.choice((m, f"{m}-{last}", f"{last}-{m}"))
     if "-" in ident.last:
         parts = ident.last.split("-")
         return rng.choice((parts[0], parts[-1], " ".join(parts), "".join(parts)))

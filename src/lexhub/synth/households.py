@@ -90,9 +90,11 @@ def build_households(rng: np.random.Generator, n: int, region: Region) -> Househ
     years = np.array([date.fromordinal(int(b)).year for b in birth.tolist()])
 
     head_male = rng.random(count) < 0.55
-    male = np.where(pos == 0, head_male[of],
-                    np.where(pos == 1, ~head_male[of] ^ (rng.random(n) < 0.08),
-                             rng.random(n) < 0.5))
+    male = np.where(
+        pos == 0,
+        head_male[of],
+        np.where(pos == 1, ~head_male[of] ^ (rng.random(n) < 0.08), rng.random(n) < 0.5),
+    )
     sex = ["M" if m else "F" for m in male.tolist()]
     hh_race = rng.choice(len(_RACES), size=count, p=_RACE_P)
     own_race = rng.choice(len(_RACES), size=n, p=_RACE_P)
@@ -139,7 +141,19 @@ def build_households(rng: np.random.Generator, n: int, region: Region) -> Househ
             elif p >= 3 and sex[i] == sex[s + 2] and sim[i] < 0.2:
                 first[i] = _similar(first[s + 2], int(years[i]), sex[i], picks[i])
     return Households(
-        count=count, of=of, pos=pos, city=city, start=start, size=sizes, age=age,
-        sex=sex, race=race, dob=birth.tolist(), first=first, middle=middle, last=last,
-        maiden=maiden, suffix=suffix,
+        count=count,
+        of=of,
+        pos=pos,
+        city=city,
+        start=start,
+        size=sizes,
+        age=age,
+        sex=sex,
+        race=race,
+        dob=birth.tolist(),
+        first=first,
+        middle=middle,
+        last=last,
+        maiden=maiden,
+        suffix=suffix,
     )

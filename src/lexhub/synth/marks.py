@@ -49,16 +49,69 @@ _PLACES = (
     ("EAR", True, ("ear", "earlobe")),
 )
 _TATTOOS = (
-    "dragon", "rose", "skull", "cross", "star", "stars", "heart", "eagle", "tiger", "snake",
-    "spider web", "barbed wire", "tribal design", "praying hands", "clock", "dice", "crown",
-    "anchor", "butterfly", "teardrop", "the name MOM", "initials", "numbers 206", "letters WA",
-    "Virgin Mary", "flames", "wolf", "lion", "koi fish", "mermaid", "compass", "dagger",
-    "money bag", "joker", "angel wings", "cherry blossom", "lightning bolt", "sun", "moon",
-    "music notes", "infinity sign", "feather", "paw prints", "Seahawks logo", "rosary",
-    "script lettering", "portrait", "dollar sign", "hourglass", "bird", "scorpion", "ship",
+    "dragon",
+    "rose",
+    "skull",
+    "cross",
+    "star",
+    "stars",
+    "heart",
+    "eagle",
+    "tiger",
+    "snake",
+    "spider web",
+    "barbed wire",
+    "tribal design",
+    "praying hands",
+    "clock",
+    "dice",
+    "crown",
+    "anchor",
+    "butterfly",
+    "teardrop",
+    "the name MOM",
+    "initials",
+    "numbers 206",
+    "letters WA",
+    "Virgin Mary",
+    "flames",
+    "wolf",
+    "lion",
+    "koi fish",
+    "mermaid",
+    "compass",
+    "dagger",
+    "money bag",
+    "joker",
+    "angel wings",
+    "cherry blossom",
+    "lightning bolt",
+    "sun",
+    "moon",
+    "music notes",
+    "infinity sign",
+    "feather",
+    "paw prints",
+    "Seahawks logo",
+    "rosary",
+    "script lettering",
+    "portrait",
+    "dollar sign",
+    "hourglass",
+    "bird",
+    "scorpion",
+    "ship",
 )
-_SCARS = ("scar", "surgical scar", "burn scar", "stab wound scar", "gunshot wound", "keloid",
-          "laceration scar", "old scar")
+_SCARS = (
+    "scar",
+    "surgical scar",
+    "burn scar",
+    "stab wound scar",
+    "gunshot wound",
+    "keloid",
+    "laceration scar",
+    "old scar",
+)
 _MARKS = ("mole", "birthmark", "piercing", "freckles", "port wine stain")
 _PART_ABBR = {"forearm": "FA", "upper arm": "UA"}
 _TYPE_WORDS = {
@@ -87,9 +140,26 @@ def _specs() -> tuple[MarkSpec, ...]:
 MARK_SPECS = _specs()
 
 # How common each body part and type is in records: arms and hands far more than lips.
-_PART_WEIGHT = {"ARM": 30, "HND": 8, "FGR": 5, "WRS": 3, "NECK": 9, "CHST": 8, "BACK": 7,
-                "SHLD": 6, "LEG": 8, "ANK": 2, "FACE": 3, "CHK": 2, "EYE": 2, "FHD": 2, "ABD": 2,
-                "HEAD": 2, "LIP": 1, "EAR": 1}
+_PART_WEIGHT = {
+    "ARM": 30,
+    "HND": 8,
+    "FGR": 5,
+    "WRS": 3,
+    "NECK": 9,
+    "CHST": 8,
+    "BACK": 7,
+    "SHLD": 6,
+    "LEG": 8,
+    "ANK": 2,
+    "FACE": 3,
+    "CHK": 2,
+    "EYE": 2,
+    "FHD": 2,
+    "ABD": 2,
+    "HEAD": 2,
+    "LIP": 1,
+    "EAR": 1,
+}
 _TYPE_WEIGHT = {"TAT": 0.65, "SC": 0.27, "MK": 0.08}
 
 
@@ -121,8 +191,11 @@ def render_mark(spec: MarkSpec, rng: random.Random, with_code: bool) -> tuple[st
         text = f"{what} on {side} {spec.place}".replace("  ", " ")
     elif style == 3:  # dragon tat lfa
         abbr = _PART_ABBR.get(spec.place)
-        where = f"{spec.side.lower()}{abbr.lower()}" if abbr and spec.side else (
-            f"{side} {spec.place}".strip())
+        where = (
+            f"{spec.side.lower()}{abbr.lower()}"
+            if abbr and spec.side
+            else (f"{side} {spec.place}".strip())
+        )
         text = " ".join(p for p in (motif, type_word if spec.type == "TAT" else kind, where) if p)
     else:  # L FOREARM - DRAGON
         where = f"{side} {spec.place}".strip().upper()

@@ -53,8 +53,12 @@ _PRESENT = {
     _R.OWNER: (0.8, 0.6, 0.05, 0.3, 0.9),
     _R.ASSOCIATE: (0.55, 0.7, 0.3, 0.2, 0.3),
 }
-_MARK_SHARE = {RecordType.BOOKING: 0.95, RecordType.ARREST: 0.5,
-               RecordType.FIELD_INTERVIEW: 0.45, RecordType.WARRANT: 0.4}
+_MARK_SHARE = {
+    RecordType.BOOKING: 0.95,
+    RecordType.ARREST: 0.5,
+    RecordType.FIELD_INTERVIEW: 0.45,
+    RecordType.WARRANT: 0.4,
+}
 _SEX = {"M": Sex.MALE, "F": Sex.FEMALE}
 _RACE = {r.value: r for r in Race}
 _EYE = {e.value: e for e in EyeColor}
@@ -72,24 +76,38 @@ class MentionResult:
 class Renderer:
     """Renders mentions for one agency with that agency's random stream and style."""
 
-    def __init__(self, people: People, false_ids: FalseIdentities, region: Region,
-                 style: AgencyStyle, rng: random.Random) -> None:
+    def __init__(
+        self,
+        people: People,
+        false_ids: FalseIdentities,
+        region: Region,
+        style: AgencyStyle,
+        rng: random.Random,
+    ) -> None:
         self.people, self.false_ids, self.region = people, false_ids, region
         self.style, self.rng = style, rng
 
     def _truth(self, i: int, day: int) -> Identity:
         p = self.people
         d = date.fromordinal(p.dob[i])
-        return Identity(p.first[i], p.middle[i], p.last_at(i, day), p.suffix[i],
-                        (d.year, d.month, d.day), p.maiden[i])
+        return Identity(
+            p.first[i],
+            p.middle[i],
+            p.last_at(i, day),
+            p.suffix[i],
+            (d.year, d.month, d.day),
+            p.maiden[i],
+        )
 
-    def identity(self, i: int, day: int, false_id: bool, error: bool
-                 ) -> tuple[Identity, Identity, list[str]]:
+    def identity(
+        self, i: int, day: int, false_id: bool, error: bool
+    ) -> tuple[Identity, Identity, list[str]]:
         """(truth, as written, kinds applied) for person `i` on `day`."""
         rng = self.rng
         truth = self._truth(i, day)
-        shown = Identity(truth.first, truth.middle, truth.last, truth.suffix, truth.dob,
-                         truth.maiden)
+        shown = Identity(
+            truth.first, truth.middle, truth.last, truth.suffix, truth.dob, truth.maiden
+        )
         kinds: list[str] = []
         if false_id:
             f = self.false_ids
@@ -107,8 +125,9 @@ class Renderer:
                 kinds.append(apply_error(shown, rng))
         return truth, shown, kinds
 
-    def render(self, i: int, ref: str, role: Role, day: int, rtype: RecordType,
-               false_id: bool, error: bool) -> MentionResult:
+    def render(
+        self, i: int, ref: str, role: Role, day: int, rtype: RecordType, false_id: bool, error: bool
+    ) -> MentionResult:
         p, rng, style = self.people, self.rng, self.style
         truth, shown, kinds = self.identity(i, day, false_id, error)
         dob_p, race_p, body_p, phone_p, addr_p = _PRESENT[role]
@@ -123,17 +142,25 @@ class Renderer:
         suffix = shown.suffix if shown.suffix == "JR" or rng.random() < 0.4 else ""
         case = pick_case(style, rng)
         name = PersonName(
-            name_case(shown.last, case), name_case(shown.first, case) or None,
-            name_case(middle, case) or None, suffix or None,
+            name_case(shown.last, case),
+            name_case(shown.first, case) or None,
+            name_case(middle, case) or None,
+            suffix or None,
         )
         aliases: tuple[PersonName, ...] = ()
         f = self.false_ids
         if not false_id and f.first[i] and rng.random() < 0.3 * (role in (_R.ARRESTEE, _R.SUSPECT)):
-            aliases = (PersonName(name_case(f.last[i] or truth.last, case),
-                                  name_case(f.first[i], case)),)
+            aliases = (
+                PersonName(name_case(f.last[i] or truth.last, case), name_case(f.first[i], case)),
+            )
             kinds.append("alias")
-        monikers = ((p.moniker[i],) if p.moniker[i] and role in (_R.SUSPECT, _R.ARRESTEE,
-                    _R.SUBJECT, _R.ASSOCIATE) and rng.random() < 0.6 else ())
+        monikers = (
+            (p.moniker[i],)
+            if p.moniker[i]
+            and role in (_R.SUSPECT, _R.ARRESTEE, _R.SUBJECT, _R.ASSOCIATE)
+            and rng.random() < 0.6
+            else ()
+        )
 
         dob = None
         if rng.random() < dob_p:
@@ -154,8 +181,9 @@ class Renderer:
             out = []
             for spec_id in p.marks[i]:
                 if booking or rng.random() < 0.6:
-                    code, text = render_mark(MARK_SPECS[spec_id], rng,
-                                             rng.random() < style.mark_codes)
+                    code, text = render_mark(
+                        MARK_SPECS[spec_id], rng, rng.random() < style.mark_codes
+                    )
                     out.append(Mark(code, text))
             marks = tuple(out)
         phones: tuple[Phone, ...] = ()
@@ -173,21 +201,44 @@ class Renderer:
             if a != NONE or rng.random() < 0.5:
                 addresses = (Address(address_text(p.addresses, a, self.region, style, rng)),)
         identifiers = self._identifiers(i, rtype, role, rng)
-        person = Person(ref, role, name, aliases, monikers, dob, sex, race, height, weight, eye,
-                        hair, marks, phones, addresses, identifiers)
-        variant = (shown.first != truth.first or shown.last != truth.last
-                   or (dob is not None and shown.dob != truth.dob))
+        person = Person(
+            ref,
+            role,
+            name,
+            aliases,
+            monikers,
+            dob,
+            sex,
+            race,
+            height,
+            weight,
+            eye,
+            hair,
+            marks,
+            phones,
+            addresses,
+            identifiers,
+        )
+        variant = (
+            shown.first != truth.first
+            or shown.last != truth.last
+            or (dob is not None and shown.dob != truth.dob)
+        )
         return MentionResult(person, kinds, variant, false_id and variant)
 
-    def _identifiers(self, i: int, rtype: RecordType, role: Role, rng: random.Random
-                     ) -> tuple[Identifier, ...]:
+    def _identifiers(
+        self, i: int, rtype: RecordType, role: Role, rng: random.Random
+    ) -> tuple[Identifier, ...]:
         p = self.people
         out = []
         sid_p = {RecordType.BOOKING: 0.95, RecordType.ARREST: 0.8, RecordType.WARRANT: 0.7}
         if rng.random() < sid_p.get(rtype, 0.05):
             out.append(Identifier(IdentifierKind.STATE_ID, p.sid[i], self.region.state))
-        dl_p = 0.95 if role in (_R.DRIVER, _R.OWNER) else (0.5 if rtype in (
-            RecordType.ARREST, RecordType.BOOKING) else 0.2)
+        dl_p = (
+            0.95
+            if role in (_R.DRIVER, _R.OWNER)
+            else (0.5 if rtype in (RecordType.ARREST, RecordType.BOOKING) else 0.2)
+        )
         if p.dl[i] and rng.random() < dl_p:
             out.append(Identifier(IdentifierKind.DRIVERS_LICENSE, p.dl[i], p.dl_state[i]))
         if p.fbi[i] and rtype is RecordType.BOOKING and rng.random() < 0.8:

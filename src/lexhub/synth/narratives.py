@@ -24,17 +24,44 @@ class Story:
     vehicle: str | None  # "BLK HOND CIVIC WA ABC1234"
 
 
-_OPEN = ("", "", "On arrival, ", "Dispatched to {place}. ", "Officers responded to {place}. ",
-         "I was dispatched to {place} ref a call. ", "At approx 2200 hrs, ")
+_OPEN = (
+    "",
+    "",
+    "On arrival, ",
+    "Dispatched to {place}. ",
+    "Officers responded to {place}. ",
+    "I was dispatched to {place} ref a call. ",
+    "At approx 2200 hrs, ",
+)
 _WENT = ("went to", "responded to", "arrived at", "was dispatched to", "contacted parties at")
 _SAID = ("stated", "reported", "advised", "told officers", "said")
 _TOOK = ("took", "stole", "removed", "walked off with", "concealed and left with")
-_ITEMS = ("a laptop", "tools", "a purse", "a bicycle", "merchandise", "a wallet", "a phone",
-          "cash", "a catalytic converter", "jewelry", "a backpack", "power tools")
+_ITEMS = (
+    "a laptop",
+    "tools",
+    "a purse",
+    "a bicycle",
+    "merchandise",
+    "a wallet",
+    "a phone",
+    "cash",
+    "a catalytic converter",
+    "jewelry",
+    "a backpack",
+    "power tools",
+)
 _HIT = ("punched", "pushed", "struck", "shoved", "slapped", "kicked", "grabbed")
-_CLOSE = ("", "", " Case forwarded to investigations.", " No further.", " See supplemental.",
-          " Photos taken.", " Victim declined medical aid.", " Report for information.",
-          " Body cam activated.")
+_CLOSE = (
+    "",
+    "",
+    " Case forwarded to investigations.",
+    " No further.",
+    " See supplemental.",
+    " Photos taken.",
+    " Victim declined medical aid.",
+    " Report for information.",
+    " Body cam activated.",
+)
 
 _INCIDENT = {
     "23H": "{rp} {said} that {sus} {took} {item} from {place}.",
@@ -55,28 +82,43 @@ _INCIDENT = {
 }
 _DEFAULT_INCIDENT = "{rp} {said} a {offense} at {place} involving {sus}."
 _BODY = {
-    RecordType.ARREST: ("{sus} was arrested at {place} for {offense}.",
-                        "Booked {sus} after contact at {place}; charge {offense}.",
-                        "{sus} taken into custody at {place} without incident for {offense}."),
-    RecordType.BOOKING: ("{sus} booked into jail; charge {offense}.",
-                         "Booking of {sus} for {offense}. Property inventoried.",
-                         "Intake of {sus}, {offense}. Medical screening completed."),
-    RecordType.FIELD_INTERVIEW: ("Contacted {sus} at {place} for loitering; FI completed.",
-                                 "Stopped {sus} near {place}. {veh_clause}Released.",
-                                 "FI card: {sus} seen at {place} with {assoc}."),
-    RecordType.CITATION: ("Traffic stop of {veh} at {place}; driver {sus} cited for {offense}.",
-                          "Cited {sus} for {offense} after stop at {place}.",
-                          "{sus} stopped at {place} in {veh}; cited {offense}."),
-    RecordType.WARRANT: ("Warrant issued for {sus} for {offense}.",
-                         "{sus}: warrant entered, {offense}. Last known {place}.",
-                         "Bench warrant for {sus} ({offense}). Address {place}."),
+    RecordType.ARREST: (
+        "{sus} was arrested at {place} for {offense}.",
+        "Booked {sus} after contact at {place}; charge {offense}.",
+        "{sus} taken into custody at {place} without incident for {offense}.",
+    ),
+    RecordType.BOOKING: (
+        "{sus} booked into jail; charge {offense}.",
+        "Booking of {sus} for {offense}. Property inventoried.",
+        "Intake of {sus}, {offense}. Medical screening completed.",
+    ),
+    RecordType.FIELD_INTERVIEW: (
+        "Contacted {sus} at {place} for loitering; FI completed.",
+        "Stopped {sus} near {place}. {veh_clause}Released.",
+        "FI card: {sus} seen at {place} with {assoc}.",
+    ),
+    RecordType.CITATION: (
+        "Traffic stop of {veh} at {place}; driver {sus} cited for {offense}.",
+        "Cited {sus} for {offense} after stop at {place}.",
+        "{sus} stopped at {place} in {veh}; cited {offense}.",
+    ),
+    RecordType.WARRANT: (
+        "Warrant issued for {sus} for {offense}.",
+        "{sus}: warrant entered, {offense}. Last known {place}.",
+        "Bench warrant for {sus} ({offense}). Address {place}.",
+    ),
 }
 
 
 def narrative(story: Story, offense_words: str, rng: random.Random) -> str:
     names = story.people
-    sus = names.get("suspect") or names.get("arrestee") or names.get("subject") or names.get(
-        "driver") or "an unknown subject"
+    sus = (
+        names.get("suspect")
+        or names.get("arrestee")
+        or names.get("subject")
+        or names.get("driver")
+        or "an unknown subject"
+    )
     vic = names.get("victim") or "The victim"
     rp = names.get("reporting-party") or names.get("victim") or "The caller"
     veh = story.vehicle or "a vehicle"

@@ -24,10 +24,45 @@ __all__ = ["Addresses", "People", "build_people"]
 _RACES = ("W", "H", "A", "B", "I", "P", "U")
 _RACE_P = np.array([0.66, 0.13, 0.10, 0.06, 0.02, 0.01, 0.02])
 _MONIKERS = (
-    "SHORTY", "LIL D", "SMOKE", "BIG MIKE", "TINY", "SLIM", "ROCK", "DRE", "JUNIOR", "GHOST",
-    "BUDDY", "CHUCKY", "T-BONE", "SPIDER", "MONEY", "ICE", "RED", "BLUE", "PAPA", "NENE",
-    "LOCO", "FLACO", "GORDO", "CHINO", "BOOGIE", "BONES", "DIESEL", "SCRAPPY", "TRIGGER", "KILO",
-    "PREACHER", "SKINNY", "JOKER", "MAMA", "PEACHES", "BABY GIRL", "COCO", "LADY", "SUNNY",
+    "SHORTY",
+    "LIL D",
+    "SMOKE",
+    "BIG MIKE",
+    "TINY",
+    "SLIM",
+    "ROCK",
+    "DRE",
+    "JUNIOR",
+    "GHOST",
+    "BUDDY",
+    "CHUCKY",
+    "T-BONE",
+    "SPIDER",
+    "MONEY",
+    "ICE",
+    "RED",
+    "BLUE",
+    "PAPA",
+    "NENE",
+    "LOCO",
+    "FLACO",
+    "GORDO",
+    "CHINO",
+    "BOOGIE",
+    "BONES",
+    "DIESEL",
+    "SCRAPPY",
+    "TRIGGER",
+    "KILO",
+    "PREACHER",
+    "SKINNY",
+    "JOKER",
+    "MAMA",
+    "PEACHES",
+    "BABY GIRL",
+    "COCO",
+    "LADY",
+    "SUNNY",
 )
 _DL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 NONE = -1
@@ -131,8 +166,11 @@ def build_people(rng: np.random.Generator, n: int, region: Region) -> People:
     # adults who move out on their own.
     homes = hh.city
     moves = rng.random(hh.count) < 0.35
-    new_city = np.where(rng.random(hh.count) < 0.75, homes,
-                        rng.choice(len(city_w), size=hh.count, p=city_w / city_w.sum()))
+    new_city = np.where(
+        rng.random(hh.count) < 0.75,
+        homes,
+        rng.choice(len(city_w), size=hh.count, p=city_w / city_w.sum()),
+    )
     solo = (rng.random(n) < 0.12) & (hh.age >= 18)
     solo_city = np.asarray(homes[hh.of])
     addr_cities = np.concatenate([homes, new_city, solo_city])
@@ -181,8 +219,9 @@ def build_people(rng: np.random.Generator, n: int, region: Region) -> People:
     hair_o = rng.choice(["BLK", "BRO"], n, p=[0.85, 0.15])
     eye = np.where(white, eye_w, eye_o)
     hair = np.where(white, hair_w, hair_o)
-    hair = np.where((hh.age > 58) & (rng.random(n) < 0.6),
-                    rng.choice(["GRY", "WHI"], n, p=[0.7, 0.3]), hair)
+    hair = np.where(
+        (hh.age > 58) & (rng.random(n) < 0.6), rng.choice(["GRY", "WHI"], n, p=[0.7, 0.3]), hair
+    )
 
     # Propensity to appear in records: young and middle-aged men most, children least.
     activity = np.where(male, 2.2, 1.0) * np.where((hh.age >= 16) & (hh.age <= 45), 2.0, 0.7)
@@ -190,8 +229,9 @@ def build_people(rng: np.random.Generator, n: int, region: Region) -> People:
     busy = activity >= 2.0
 
     # Marks, identifiers, monikers, vehicles.
-    k_marks = np.where(busy, rng.choice(4, n, p=[0.35, 0.3, 0.2, 0.15]),
-                       rng.choice(4, n, p=[0.7, 0.2, 0.07, 0.03]))
+    k_marks = np.where(
+        busy, rng.choice(4, n, p=[0.35, 0.3, 0.2, 0.15]), rng.choice(4, n, p=[0.7, 0.2, 0.07, 0.03])
+    )
     mark_p = np.array(MARK_WEIGHTS) / sum(MARK_WEIGHTS)
     mark_ids = rng.choice(len(MARK_SPECS), size=(n, 3), p=mark_p).tolist()
     sid_numbers = rng.permutation(n) + 10_000_000 + rng.integers(0, 80_000_000 - n)
@@ -255,8 +295,10 @@ def build_people(rng: np.random.Generator, n: int, region: Region) -> People:
         dl=dl,
         dl_state=dl_state,
         fbi=fbi,
-        moniker=[_MONIKERS[m] if h else "" for m, h in zip(moniker_pick, has_moniker.tolist(),
-                                                            strict=True)],
+        moniker=[
+            _MONIKERS[m] if h else ""
+            for m, h in zip(moniker_pick, has_moniker.tolist(), strict=True)
+        ],
         vehicle=vehicle_idx.tolist(),
         home_city=homes[hh.of].tolist(),
         activity=activity,

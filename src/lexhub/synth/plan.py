@@ -63,7 +63,7 @@ def _split(total: int, weights: np.ndarray) -> np.ndarray:
     base = np.floor(raw).astype(np.int64)
     rest = total - int(base.sum())
     base[np.argsort(-(raw - base), kind="stable")[:rest]] += 1
-    return base
+    return np.asarray(base, dtype=np.int64)
 
 
 def _mention_counts(rng: np.random.Generator, people: People, slots: int) -> np.ndarray:
@@ -80,7 +80,10 @@ def _mention_counts(rng: np.random.Generator, people: People, slots: int) -> np.
 
 
 def _primary_agency(
-    rng: np.random.Generator, people: People, region: Region, plans: list[AgencyPlan],
+    rng: np.random.Generator,
+    people: People,
+    region: Region,
+    plans: list[AgencyPlan],
     shares: np.ndarray,
 ) -> np.ndarray:
     city_names = [c.name for c in region.cities]
@@ -91,13 +94,15 @@ def _primary_agency(
         mask = home == c
         if covering and mask.any():
             w = shares[covering]
-            out[mask] = np.array(covering)[rng.choice(len(covering), int(mask.sum()),
-                                                      p=w / w.sum())]
+            out[mask] = np.array(covering)[
+                rng.choice(len(covering), int(mask.sum()), p=w / w.sum())
+            ]
     return out
 
 
-def _at_least_one(rng: np.random.Generator, pid: np.ndarray, flag: np.ndarray,
-                  who: np.ndarray) -> np.ndarray:
+def _at_least_one(
+    rng: np.random.Generator, pid: np.ndarray, flag: np.ndarray, who: np.ndarray
+) -> np.ndarray:
     """Set `flag` on one random slot of every person in `who` who has no flagged slot."""
     order = np.lexsort((rng.random(len(pid)), pid))
     firsts = order[np.r_[0, np.flatnonzero(np.diff(pid[order])) + 1]] if len(pid) else order
@@ -111,8 +116,12 @@ def _at_least_one(rng: np.random.Generator, pid: np.ndarray, flag: np.ndarray,
 
 
 def _children_to_incidents(
-    rng: np.random.Generator, pid: np.ndarray, types: np.ndarray, days: np.ndarray,
-    persons: np.ndarray, people: People,
+    rng: np.random.Generator,
+    pid: np.ndarray,
+    types: np.ndarray,
+    days: np.ndarray,
+    persons: np.ndarray,
+    people: People,
 ) -> np.ndarray:
     """Swap children out of arrests, bookings, citations (under 16 there), field interviews
     and warrants into incident slots held by adults, so every child's mention survives as
@@ -133,7 +142,10 @@ def _children_to_incidents(
 
 
 def plan_region(
-    rng: np.random.Generator, records: int, people: People, region: Region,
+    rng: np.random.Generator,
+    records: int,
+    people: People,
+    region: Region,
     plans: list[AgencyPlan],
 ) -> list[AgencyWork]:
     sizes = np.array([p.size for p in plans])
@@ -148,8 +160,8 @@ def plan_region(
         persons = np.zeros(r, dtype=np.int64)
         for k, t in enumerate(RECORD_TYPES):
             mask = types == k
-            counts, probs = _PERSONS[t]
-            persons[mask] = rng.choice(counts, size=int(mask.sum()), p=probs)
+            sizes_t, probs = _PERSONS[t]
+            persons[mask] = rng.choice(sizes_t, size=int(mask.sum()), p=probs)
         types_l.append(types)
         days_l.append(days)
         persons_l.append(persons)
@@ -160,21 +172,24 @@ def plan_region(
     pid = np.repeat(np.arange(people.n), counts)
     primary = _primary_agency(rng, people, region, plans, slots_per_agency.astype(float) + 1)
     wander = rng.random(slots) >= HOME_SHARE
-    anywhere = rng.choice(len(plans), size=slots, p=(slots_per_agency + 1) /
-                          (slots_per_agency + 1).sum())
+    anywhere = rng.choice(
+        len(plans), size=slots, p=(slots_per_agency + 1) / (slots_per_agency + 1).sum()
+    )
     key = np.where(wander, anywhere, primary[pid]) + rng.random(slots)
     pid = pid[np.argsort(key, kind="stable")]
     cut = np.concatenate(([0], np.cumsum(slots_per_agency)))
     for i in range(len(plans)):
         a, b = int(cut[i]), int(cut[i + 1])
-        pid[a:b] = _children_to_incidents(rng, pid[a:b], types_l[i], days_l[i], persons_l[i],
-                                          people)
+        pid[a:b] = _children_to_incidents(
+            rng, pid[a:b], types_l[i], days_l[i], persons_l[i], people
+        )
 
     # Who deceives and who is often recorded wrongly; which of their mentions show it.
     multi = counts >= 2
     busy = people.activity >= 2.0
     deceptive = rng.random(people.n) < np.where(
-        multi, DECEPTIVE_MULTI + DECEPTIVE_BUSY_BONUS * busy, DECEPTIVE_SINGLE)
+        multi, DECEPTIVE_MULTI + DECEPTIVE_BUSY_BONUS * busy, DECEPTIVE_SINGLE
+    )
     false_id = deceptive[pid] & (rng.random(slots) < FALSE_USE)
     false_id = _at_least_one(rng, pid, false_id, deceptive)
     prone = rng.random(people.n) < ERROR_PRONE
@@ -184,6 +199,7 @@ def plan_region(
     work = []
     for i in range(len(plans)):
         a, b = int(cut[i]), int(cut[i + 1])
-        work.append(AgencyWork(i, types_l[i], days_l[i], persons_l[i], pid[a:b],
-                               false_id[a:b], error[a:b]))
+        work.append(
+            AgencyWork(i, types_l[i], days_l[i], persons_l[i], pid[a:b], false_id[a:b], error[a:b])
+        )
     return work

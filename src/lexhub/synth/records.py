@@ -49,8 +49,11 @@ __all__ = ["AgencyStats", "generate_agency"]
 
 _T, _R = RecordType, Role
 _FIRST_ROLE = {
-    _T.ARREST: _R.ARRESTEE, _T.BOOKING: _R.ARRESTEE, _T.FIELD_INTERVIEW: _R.SUBJECT,
-    _T.CITATION: _R.DRIVER, _T.WARRANT: _R.SUBJECT,
+    _T.ARREST: _R.ARRESTEE,
+    _T.BOOKING: _R.ARRESTEE,
+    _T.FIELD_INTERVIEW: _R.SUBJECT,
+    _T.CITATION: _R.DRIVER,
+    _T.WARRANT: _R.SUBJECT,
 }
 _OTHER_ROLES = {
     _T.ARREST: ((_R.VICTIM, 0.5), (_R.ARRESTEE, 0.3), (_R.WITNESS, 0.2)),
@@ -82,8 +85,10 @@ def _roles(rtype: RecordType, n: int, restricted: bool, rng: random.Random) -> l
         if n == 1:
             first = rng.choices((_R.VICTIM, _R.REPORTING_PARTY, _R.SUSPECT), (45, 25, 30))[0]
             return [_R.VICTIM if restricted else first]
-        roles = [_R.VICTIM if restricted or rng.random() < 0.6 else _R.REPORTING_PARTY,
-                 _R.SUSPECT if rng.random() < 0.75 else _R.WITNESS]
+        roles = [
+            _R.VICTIM if restricted or rng.random() < 0.6 else _R.REPORTING_PARTY,
+            _R.SUSPECT if rng.random() < 0.75 else _R.WITNESS,
+        ]
     else:
         roles = [_FIRST_ROLE[rtype]]
     others = _OTHER_ROLES.get(rtype, ((_R.ASSOCIATE, 1.0),))
@@ -108,15 +113,23 @@ def _offenses(rtype: RecordType, rng: random.Random) -> tuple[Offense, ...]:
 
 
 class _Agency:
-    def __init__(self, plan: AgencyPlan, work: AgencyWork, people: People,
-                 false_ids: FalseIdentities, region: Region, seed: int) -> None:
+    def __init__(
+        self,
+        plan: AgencyPlan,
+        work: AgencyWork,
+        people: People,
+        false_ids: FalseIdentities,
+        region: Region,
+        seed: int,
+    ) -> None:
         self.plan, self.work, self.people, self.region = plan, work, people, region
         self.rng = random.Random(seed * 1_000_003 + work.index)
         self.style = style_for(work.index)
         self.renderer = Renderer(people, false_ids, region, self.style, self.rng)
         names = {c.name: i for i, c in enumerate(region.cities)}
         self.cities = [names[c] for c in plan.home_cities if c in names] or list(
-            range(len(region.cities)))
+            range(len(region.cities))
+        )
         self.stats = AgencyStats(
             mentions=np.zeros(people.n, dtype=np.int32),
             variants=np.zeros(people.n, dtype=np.int32),
@@ -130,8 +143,10 @@ class _Agency:
         if rtype in (_T.WARRANT,) and home != NONE:
             return address_text(self.people.addresses, home, self.region, self.style, rng)
         if self.plan.agency.kind.value == "state-police" and u < 0.5:
-            return f"{rng.choice(('I-5', 'I-90', 'I-405', 'SR 167', 'SR 99', 'I-82'))} " \
-                   f"{rng.choice(('NB', 'SB', 'EB', 'WB'))} MP {rng.randrange(1, 280)}"
+            return (
+                f"{rng.choice(('I-5', 'I-90', 'I-405', 'SR 167', 'SR 99', 'I-82'))} "
+                f"{rng.choice(('NB', 'SB', 'EB', 'WB'))} MP {rng.randrange(1, 280)}"
+            )
         if u < 0.45:
             return block_text(self.region, city, rng)
         if u < 0.75:
@@ -151,14 +166,19 @@ class _Agency:
         if rng.random() < 0.02:
             plate = plate.replace("0", "O", 1) if "0" in plate else plate[:-1] + "8"
             self.stats.kinds["plate-typo"] = self.stats.kinds.get("plate-typo", 0) + 1
-        return Vehicle(plate_text(plate, rng) if rng.random() < 0.97 else None,
-                       vt.state[v] if rng.random() < 0.95 else None,
-                       vt.vin[v] if rng.random() < 0.35 else None, vt.make[v],
-                       vt.model[v] if rng.random() < 0.8 else None, vt.color[v],
-                       vt.year[v] if rng.random() < 0.7 else None)
+        return Vehicle(
+            plate_text(plate, rng) if rng.random() < 0.97 else None,
+            vt.state[v] if rng.random() < 0.95 else None,
+            vt.vin[v] if rng.random() < 0.35 else None,
+            vt.make[v],
+            vt.model[v] if rng.random() < 0.8 else None,
+            vt.color[v],
+            vt.year[v] if rng.random() < 0.7 else None,
+        )
 
-    def _fit_ages(self, who: list[int], roles: list[Role], rtype: RecordType, day: int
-                  ) -> tuple[list[int], list[Role]]:
+    def _fit_ages(
+        self, who: list[int], roles: list[Role], rtype: RecordType, day: int
+    ) -> tuple[list[int], list[Role]]:
         """Children are victims and witnesses, and nobody under 16 drives: a mention the
         plan gave a child in any other part goes to the head of the child's household."""
         p = self.people
@@ -193,22 +213,30 @@ class _Agency:
             occurred = date.fromordinal(day)
             year = occurred.year
             seq[year] = seq.get(year, 0) + 1
-            source_id = (f"{prefix}{year % 100:02d}-{seq[year]:06d}" if prefix
-                         else f"{year}-{seq[year]:06d}")
+            source_id = (
+                f"{prefix}{year % 100:02d}-{seq[year]:06d}" if prefix else f"{year}-{seq[year]:06d}"
+            )
             offenses = _offenses(rtype, rng)
             codes = {o.code for o in offenses}
             restricted = bool(codes & RESTRICTED)
             who = list(dict.fromkeys(pid[slot : slot + nper[k]]))  # a person once per record
-            flags = {i: (false_id[j], error[j]) for j, i in
-                     zip(range(slot, slot + nper[k]), pid[slot : slot + nper[k]], strict=True)}
+            flags = {
+                i: (false_id[j], error[j])
+                for j, i in zip(
+                    range(slot, slot + nper[k]), pid[slot : slot + nper[k]], strict=True
+                )
+            }
             slot += nper[k]
             roles = _roles(rtype, len(who), restricted, rng)
             who, roles = self._fit_ages(who, roles, rtype, day)
             domestic = False
             if rtype is _T.INCIDENT and who and codes & _DOMESTIC and rng.random() < 0.35:
                 h = p.hh.of[who[0]]
-                mates = [j for j in range(int(p.hh.start[h]), int(p.hh.start[h] + p.hh.size[h]))
-                         if j not in who]
+                mates = [
+                    j
+                    for j in range(int(p.hh.start[h]), int(p.hh.start[h] + p.hh.size[h]))
+                    if j not in who
+                ]
                 if mates:
                     who.append(rng.choice(mates))
                     roles.append(_R.SUSPECT)
@@ -228,8 +256,9 @@ class _Agency:
                 juvenile = juvenile or (day - p.dob[i]) < 18 * _YEAR
                 if role.value not in names:
                     nm = m.person.name
-                    names[role.value] = (f"{nm.first} {nm.last}" if nm.first and rng.random() < 0.6
-                                         else nm.display())
+                    names[role.value] = (
+                        f"{nm.first} {nm.last}" if nm.first and rng.random() < 0.6 else nm.display()
+                    )
                 truth.write(f"{owner},{source_id},P{n + 1},P{i + 1:07d},{'|'.join(m.kinds)}\n")
             sensitivity = Sensitivity.STANDARD
             if restricted:
@@ -240,8 +269,11 @@ class _Agency:
             home = p.address_at(first, day) if first != NONE else NONE
             place = self._place(rtype, home)
             vehicles: tuple[Vehicle, ...] = ()
-            if rtype is _T.CITATION or codes & VEHICLE or (
-                    rtype is _T.FIELD_INTERVIEW and rng.random() < 0.3):
+            if (
+                rtype is _T.CITATION
+                or codes & VEHICLE
+                or (rtype is _T.FIELD_INTERVIEW and rng.random() < 0.3)
+            ):
                 vehicles = (self._vehicle(first),)
             phones: tuple[Phone, ...] = ()
             if rtype is _T.INCIDENT and rng.random() < 0.3:
@@ -251,27 +283,56 @@ class _Agency:
                 elif first != NONE and p.mobile_at(first, day):
                     phones = (Phone(phone_text(p.mobile_at(first, day), self.style, rng)),)
             v = vehicles[0] if vehicles else None
-            story = Story(rtype, offenses[0].code if offenses else None, place, names,
-                          " ".join(x for x in (v.color, v.make, v.plate_state, v.plate) if x)
-                          if v else None)
-            words = offenses[0].description or DESCRIPTIONS.get(offenses[0].code, "") if (
-                offenses) else "suspicious circumstances"
+            story = Story(
+                rtype,
+                offenses[0].code if offenses else None,
+                place,
+                names,
+                " ".join(x for x in (v.color, v.make, v.plate_state, v.plate) if x) if v else None,
+            )
+            words = (
+                offenses[0].description or DESCRIPTIONS.get(offenses[0].code, "")
+                if (offenses)
+                else "suspicious circumstances"
+            )
             text = narrative(story, words or "offense", rng)
-            loc_role = {_T.INCIDENT: "occurred", _T.ARREST: "arrest", _T.BOOKING: "arrest",
-                        _T.WARRANT: "last-known", _T.CITATION: "stop",
-                        _T.FIELD_INTERVIEW: "stop"}[rtype]
+            loc_role = {
+                _T.INCIDENT: "occurred",
+                _T.ARREST: "arrest",
+                _T.BOOKING: "arrest",
+                _T.WARRANT: "last-known",
+                _T.CITATION: "stop",
+                _T.FIELD_INTERVIEW: "stop",
+            }[rtype]
             lag = 0 if rng.random() < 0.6 else rng.choice((1, 1, 2, 3, 5, 9))
             stats.records += 1
             stats.types[rtype.value] = stats.types.get(rtype.value, 0) + 1
             stats.sensitivity[sensitivity.value] = stats.sensitivity.get(sensitivity.value, 0) + 1
-            yield Record(owner, source_id, rtype, occurred, occurred + timedelta(days=lag),
-                         offenses, sensitivity, text, tuple(persons),
-                         (Location(loc_role, Address(place)),), vehicles, phones)
+            yield Record(
+                owner,
+                source_id,
+                rtype,
+                occurred,
+                occurred + timedelta(days=lag),
+                offenses,
+                sensitivity,
+                text,
+                tuple(persons),
+                (Location(loc_role, Address(place)),),
+                vehicles,
+                phones,
+            )
 
 
-def generate_agency(plan: AgencyPlan, work: AgencyWork, people: People,
-                    false_ids: FalseIdentities, region: Region, seed: int, truth: TextIO
-                    ) -> tuple[Iterator[Record], AgencyStats]:
+def generate_agency(
+    plan: AgencyPlan,
+    work: AgencyWork,
+    people: People,
+    false_ids: FalseIdentities,
+    region: Region,
+    seed: int,
+    truth: TextIO,
+) -> tuple[Iterator[Record], AgencyStats]:
     """The agency's records (a lazy iterator; ground-truth rows go to `truth` as records
     are drawn) and the stats object the iterator fills in."""
     agency = _Agency(plan, work, people, false_ids, region, seed)

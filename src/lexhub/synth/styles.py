@@ -13,8 +13,17 @@ from dataclasses import dataclass
 from lexhub.synth.geography import Region
 from lexhub.synth.people import NONE, Addresses
 
-__all__ = ["AgencyStyle", "address_text", "block_text", "intersection_text", "name_case",
-           "phone_text", "pick_case", "plate_text", "style_for"]
+__all__ = [
+    "AgencyStyle",
+    "address_text",
+    "block_text",
+    "intersection_text",
+    "name_case",
+    "phone_text",
+    "pick_case",
+    "plate_text",
+    "style_for",
+]
 
 
 @dataclass(frozen=True)
@@ -27,8 +36,9 @@ class AgencyStyle:
 
 def style_for(index: int) -> AgencyStyle:
     cases = ("upper", "upper", "title", "upper", "typed", "title")
-    return AgencyStyle(cases[index % len(cases)], index % 5, index % 3 != 2,
-                       (0.7, 0.0, 0.4, 0.9, 0.2)[index % 5])
+    return AgencyStyle(
+        cases[index % len(cases)], index % 5, index % 3 != 2, (0.7, 0.0, 0.4, 0.9, 0.2)[index % 5]
+    )
 
 
 def _title(word: str) -> str:

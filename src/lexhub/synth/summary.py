@@ -16,8 +16,14 @@ from lexhub.synth.records import AgencyStats
 
 __all__ = ["summarize"]
 
-_BINS = (("1", 1, 1), ("2", 2, 2), ("3-5", 3, 5), ("6-20", 6, 20), ("21-100", 21, 100),
-         ("101+", 101, 1 << 40))
+_BINS = (
+    ("1", 1, 1),
+    ("2", 2, 2),
+    ("3-5", 3, 5),
+    ("6-20", 6, 20),
+    ("21-100", 21, 100),
+    ("101+", 101, 1 << 40),
+)
 
 
 def _sum_dicts(dicts: list[dict[str, int]]) -> dict[str, int]:
@@ -28,8 +34,13 @@ def _sum_dicts(dicts: list[dict[str, int]]) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def summarize(config: SynthConfig, out_dir: Path, stats: list[AgencyStats],
-              files: dict[str, str], fallbacks: list[str]) -> RegionSummary:
+def summarize(
+    config: SynthConfig,
+    out_dir: Path,
+    stats: list[AgencyStats],
+    files: dict[str, str],
+    fallbacks: list[str],
+) -> RegionSummary:
     mentions = np.sum([s.mentions for s in stats], axis=0)
     variants = np.sum([s.variants for s in stats], axis=0)
     false_uses = np.sum([s.false_uses for s in stats], axis=0)
@@ -55,8 +66,9 @@ def summarize(config: SynthConfig, out_dir: Path, stats: list[AgencyStats],
         "variant_mention_share": round(float(variants.sum()) / max(total, 1), 4),
         "false_identity_mention_share": round(float(false_uses.sum()) / max(total, 1), 4),
     }
-    size = sum(p.stat().st_size for p in out_dir.rglob("*")
-               if p.is_file() and p.name != "summary.json")
+    size = sum(
+        p.stat().st_size for p in out_dir.rglob("*") if p.is_file() and p.name != "summary.json"
+    )
     return RegionSummary(
         out_dir=str(out_dir),
         agencies=len(stats),

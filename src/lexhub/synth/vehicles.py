@@ -34,8 +34,16 @@ _LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 class VehicleTable:
     """Columns of vehicles, as Python lists for quick scalar access while rendering."""
 
-    def __init__(self, plate: list[str], state: list[str], vin: list[str], make: list[str],
-                 model: list[str], color: list[str], year: list[int]) -> None:
+    def __init__(
+        self,
+        plate: list[str],
+        state: list[str],
+        vin: list[str],
+        make: list[str],
+        model: list[str],
+        color: list[str],
+        year: list[int],
+    ) -> None:
         self.plate, self.state, self.vin = plate, state, vin
         self.make, self.model, self.color, self.year = make, model, color, year
 
@@ -44,11 +52,15 @@ def _plate(rng: np.random.Generator, n: int, state: str) -> list[str]:
     letters = rng.integers(0, len(_LETTERS), size=(n, 3))
     digits = rng.integers(0, 10000, size=n)
     if state == "WA":  # ABC1234
-        return [f"{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}{d:04d}"
-                for (a, b, c), d in zip(letters.tolist(), digits.tolist(), strict=True)]
+        return [
+            f"{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}{d:04d}"
+            for (a, b, c), d in zip(letters.tolist(), digits.tolist(), strict=True)
+        ]
     # 1ABC234: the seven-character form most western states issue
-    return [f"{d % 9 + 1}{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}{d % 1000:03d}"
-            for (a, b, c), d in zip(letters.tolist(), digits.tolist(), strict=True)]
+    return [
+        f"{d % 9 + 1}{_LETTERS[a]}{_LETTERS[b]}{_LETTERS[c]}{d % 1000:03d}"
+        for (a, b, c), d in zip(letters.tolist(), digits.tolist(), strict=True)
+    ]
 
 
 def make_vehicles(
@@ -66,8 +78,9 @@ def make_vehicles(
     make_idx = rng.choice(len(_MAKES), size=n, p=_MAKE_WEIGHTS / _MAKE_WEIGHTS.sum()).tolist()
     model_pick = rng.integers(0, 1000, size=n).tolist()
     makes = [_MAKES[m][0] for m in make_idx]
-    models = [_MAKES[m][1][k % len(_MAKES[m][1])] for m, k in zip(make_idx, model_pick,
-                                                                   strict=True)]
+    models = [
+        _MAKES[m][1][k % len(_MAKES[m][1])] for m, k in zip(make_idx, model_pick, strict=True)
+    ]
     colors_i = rng.choice(len(COLORS), size=n, p=_COLOR_WEIGHTS / _COLOR_WEIGHTS.sum())
     colors = [COLORS[c] for c in colors_i.tolist()]
     years = np.clip(2024 - rng.gamma(2.0, 4.5, size=n).astype(int), 1985, 2024).tolist()

@@ -87,8 +87,9 @@ def _counted(records: Iterator[Record], tick: Callable[[int], None]) -> Iterator
     tick(n % _PROGRESS_EVERY)
 
 
-def _render_agency(shared: _Region, index: int, tick: Callable[[int], None]
-                   ) -> tuple[AgencyStats, str, str | None]:
+def _render_agency(
+    shared: _Region, index: int, tick: Callable[[int], None]
+) -> tuple[AgencyStats, str, str | None]:
     """Write one agency's batch and ground-truth part; (stats, format used, fallback note)."""
     plan = shared.plans[index]
     part = shared.out_dir / "truth" / f".part-{index:04d}"
@@ -96,8 +97,13 @@ def _render_agency(shared: _Region, index: int, tick: Callable[[int], None]
     while True:
         with open(part, "w", encoding="utf-8", newline="\n") as truth:
             records, stats = generate_agency(
-                plan, shared.work[index], shared.people, shared.false_ids, shared.region,
-                shared.config.seed, truth,
+                plan,
+                shared.work[index],
+                shared.people,
+                shared.false_ids,
+                shared.region,
+                shared.config.seed,
+                truth,
             )
             try:
                 _write(fmt, _counted(records, tick), _files(plan, shared.out_dir, fmt))
@@ -106,8 +112,11 @@ def _render_agency(shared: _Region, index: int, tick: Callable[[int], None]
                 if fmt == "jsonl":
                     raise
                 note = f"{plan.agency.id}: {fmt} writer not available, wrote jsonl"
-                log.warning("agency %s: %s writer not implemented; falling back to jsonl",
-                            plan.agency.id, fmt)
+                log.warning(
+                    "agency %s: %s writer not implemented; falling back to jsonl",
+                    plan.agency.id,
+                    fmt,
+                )
                 for path in _files(plan, shared.out_dir, fmt).values():
                     path.unlink(missing_ok=True)
                 fmt = "jsonl"
@@ -132,8 +141,9 @@ def _workers(config: SynthConfig) -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def _render_all(shared: _Region, workers: int, progress: Callable[[int], None] | None
-                ) -> list[tuple[AgencyStats, str, str | None]]:
+def _render_all(
+    shared: _Region, workers: int, progress: Callable[[int], None] | None
+) -> list[tuple[AgencyStats, str, str | None]]:
     global _SHARED, _COUNTER
     n = len(shared.plans)
     results: list[tuple[AgencyStats, str, str | None] | None] = [None] * n
@@ -200,21 +210,25 @@ def write_region(
     (out_dir / "truth").mkdir(parents=True, exist_ok=True)
     agencies_json = json.dumps([p.to_json() for p in plans], indent=2, ensure_ascii=False)
     (out_dir / "agencies.json").write_text(agencies_json + "\n", encoding="utf-8")
-    log.info("synth: %d people, %d agencies, %d records planned", people.n, len(plans),
-             config.records)
+    log.info(
+        "synth: %d people, %d agencies, %d records planned", people.n, len(plans), config.records
+    )
 
     shared = _Region(config, region, plans, people, false_ids, work, out_dir)
     results = _render_all(shared, _workers(config), progress)
     truth = _merge_truth(out_dir, len(plans))
-    files = {p.agency.id: _files(p, out_dir, fmt)["data"].name
-             for p, (_, fmt, _) in zip(plans, results, strict=True)}
+    files = {
+        p.agency.id: _files(p, out_dir, fmt)["data"].name
+        for p, (_, fmt, _) in zip(plans, results, strict=True)
+    }
     files["ground_truth"] = str(truth.relative_to(out_dir))
-    summary = summarize(config, out_dir, [r[0] for r in results], files,
-                        [note for _, _, note in results if note])
+    summary = summarize(
+        config, out_dir, [r[0] for r in results], files, [note for _, _, note in results if note]
+    )
     data = {k: v for k, v in summary.__dict__.items() if k not in ("seconds", "out_dir")}
-    (out_dir / "summary.json").write_text(json.dumps(data, indent=2, sort_keys=True) + "\n",
-                                          encoding="utf-8")
+    (out_dir / "summary.json").write_text(
+        json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     seconds = round(time.perf_counter() - started, 2)
-    log.info("synth: %d records, %d mentions in %.1f s", summary.records, summary.mentions,
-             seconds)
+    log.info("synth: %d records, %d mentions in %.1f s", summary.records, summary.mentions, seconds)
     return RegionSummary(**{**summary.__dict__, "seconds": seconds})
