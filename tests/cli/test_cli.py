@@ -133,4 +133,5 @@ def test_ingest_shows_progress_and_a_table(db: Path, tmp_path: Path) -> None:
     write_jsonl([make_record(f"R{i}") for i in range(30)], batch)
     code, out, _ = run(db, "ingest", str(batch))
     assert code == 0
-    assert re.search(r"b\.jsonl .* 30 .* 30 ", out), out
+    assert re.search(r"b\.jsonl .* 30/30 .* rec/s errors 0", out), out  # the progress bar
+    assert re.search(r"│ +30 │ +30 │ +0 │", out), out  # the table: read, new, changed

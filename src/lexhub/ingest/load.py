@@ -15,10 +15,10 @@ source id and by its content digest, whoever sends it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,16 +72,6 @@ class LoadReport:
         }
 
 
-def file_batch_id(path: Path, snapshot: bool) -> str:
-    """The default batch id: the SHA-256 of the file's bytes and the load mode, so the same
-    file loaded the same way is recognised as the same batch."""
-    h = hashlib.sha256(b"snapshot\0" if snapshot else b"delta\0")
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()[:32]
-
-
 def load_file(
     store: Store,
     path: Path,
@@ -97,9 +87,11 @@ def load_file(
     progress: Progress | None = None,
 ) -> LoadReport:
     """Load one file as one batch. Raises BatchRejected (nothing written) or InputError for
-    a file that is not in its format at all. With `skip_invalid`, rejects go to
+    a file that is not in its format at all. A `batch_id` that was loaded before is answered
+    from that load's counts and changes nothing (the API's idempotent uploads); without one,
+    unchanged records are recognised by their digests. With `skip_invalid`, rejects go to
     `reject_path` (default: `<file>.rejects.jsonl`)."""
-    batch_id = batch_id or file_batch_id(path, snapshot)
+    batch_id = batch_id or uuid.uuid4().hex
     if skip_invalid and reject_path is None:
         reject_path = path.with_name(path.name + ".rejects.jsonl")
     items = read_batch(path, fmt, mapping)
