@@ -86,6 +86,7 @@ def _run_child(
             done.update(rest[i + 1] for i, w in enumerate(rest) if w == "DONE")
             break
     child.wait()
+    child.stdout.close()
     assert killed or child.returncode == 0
     return done, killed, in_commit
 
