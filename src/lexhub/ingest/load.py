@@ -15,11 +15,13 @@ source id and by its content digest, whoever sends it.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,7 +139,7 @@ def load_items(
     batch = _BatchWriter(store, report, region, skip_invalid)
     rejects = _RejectFile(reject_path) if skip_invalid and reject_path else None
     try:
-        with store.transaction() as tx:
+        with _fewer_collections(), store.transaction() as tx:
             tx.begin_batch(batch_id, owner, source)
             for chunk in _chunks(items, CHUNK):
                 bad = batch.take(tx, chunk)
@@ -292,6 +294,22 @@ def _prepare(record: Record, region: str) -> PreparedRecord:
     digest = record_digest(sent)
     normalized = normalize_record(record, region)
     return PreparedRecord(normalized, record_to_dict(normalized), digest, index_record(normalized))
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Ingest allocates millions of short-lived, acyclic objects; the cyclic collector
+    scanning them took a quarter to a third of the time (bench/normalize.py). Freezing
+    what exists and collecting less often during the batch keeps memory flat (reference
+    counting frees these objects) at a fraction of the cost; settings are restored after."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _chunks(items: Iterable[ReadItem], size: int) -> Iterator[list[ReadItem]]:
