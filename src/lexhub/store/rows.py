@@ -8,6 +8,7 @@ allocated by the engine before the rows are built, so every table can be written
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,13 +26,15 @@ COLUMNS = {
     " batch_id, updated_at",
     "record_versions": "record_id, version, content, digest, batch_id, loaded_at",
     "mentions": "id, record_id, owner, type, sensitivity, ref, role, last, first, middle, dob,"
-    " dob_year, sex, race, height_in, weight_lb",
+    " dob_year, sex, race, height_in, weight_lb, keys",
     "mention_keys": "kind, key, mention_id",
     "record_keys": "kind, key, record_id",
     "narratives": "{narrative_id}, body",
 }
 
 Row = tuple[Any, ...]
+
+_KEYS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass
@@ -69,17 +72,26 @@ def build_index_rows(
         )
         for m in p.index.mentions:
             mention_id = next(mention_ids)
+            keys = list(dict.fromkeys(m.keys))
             out.mentions.append(
                 (
                     mention_id, record_id, r.owner, r.type.value, r.sensitivity.value,
                     m.ref, m.role, m.last, m.first, m.middle, m.dob, m.dob_year,
                     m.sex, m.race, m.height_in, m.weight_lb,
+                    _KEYS_JSON(keys),
                 )
             )  # fmt: skip
-            for kind, key in dict.fromkeys(m.keys):
-                out.mention_keys.append((kind, key, mention_id))
+            out.mention_keys.extend((kind, key, mention_id) for kind, key in keys)
         for kind, key in dict.fromkeys(p.index.keys):
             out.record_keys.append((kind, key, record_id))
         if r.narrative:
             out.narratives.append((record_id, r.narrative))
+    # Inserting in key order turns random b-tree inserts into mostly sequential ones.
+    out.mention_keys.sort(key=_key_order)
+    out.record_keys.sort(key=_key_order)
     return out
+
+
+def _key_order(row: Row) -> str:
+    """(kind, key) order as one string: a fraction of the cost of comparing tuples."""
+    return f"{row[0]}\x00{row[1]}"

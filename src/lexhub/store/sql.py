@@ -353,15 +353,22 @@ class SqlStore:
             by_owner.setdefault(p.record.owner, []).append(p.record.source_id)
         out: dict[tuple[str, str], tuple[int, int, str]] = {}
         for owner, sids in by_owner.items():
-            for start in range(0, len(sids), CHUNK):
-                part = sids[start : start + CHUNK]
-                for sid, rid, version, status in self._x(
-                    "SELECT source_id, id, version, status FROM records"
-                    f" WHERE owner = ? AND source_id IN ({','.join('?' * len(part))})",
-                    (owner, *part),
-                ).fetchall():
-                    out[(owner, sid)] = (int(rid), int(version), status)
+            for sid, rid, status, version, _ in self._lookup(owner, sids):
+                out[(owner, sid)] = (int(rid), int(version), status)
         return out
+
+    def _lookup(self, owner: str, source_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """(source_id, id, status, version, digest) of the known ones among `source_ids`,
+        one unique-index probe per id."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(source_ids), CHUNK):
+            part = source_ids[start : start + CHUNK]
+            rows += self._x(
+                "SELECT source_id, id, status, version, digest FROM records"
+                f" WHERE owner = ? AND source_id IN ({','.join('?' * len(part))})",
+                (owner, *part),
+            ).fetchall()
+        return rows
 
     def _bulk(self, table: str, rows: Sequence[Sequence[Any]]) -> None:
         """Insert many rows into `table` (columns as in rows.COLUMNS)."""
@@ -373,10 +380,15 @@ class SqlStore:
         for start in range(0, len(record_ids), CHUNK):
             part = tuple(record_ids[start : start + CHUNK])
             marks = ",".join("?" * len(part))
-            self._x(
-                "DELETE FROM mention_keys WHERE mention_id IN"
-                f" (SELECT id FROM mentions WHERE record_id IN ({marks}))",
-                part,
+            keys = [
+                (kind, key, mention_id)
+                for mention_id, listed in self._x(
+                    f"SELECT id, keys FROM mentions WHERE record_id IN ({marks})", part
+                ).fetchall()
+                for kind, key in json.loads(listed)
+            ]
+            self._many(
+                "DELETE FROM mention_keys WHERE kind = ? AND key = ? AND mention_id = ?", keys
             )
             self._x(f"DELETE FROM mentions WHERE record_id IN ({marks})", part)
             self._x(f"DELETE FROM record_keys WHERE record_id IN ({marks})", part)

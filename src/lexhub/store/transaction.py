@@ -72,14 +72,8 @@ class SqlTransaction:
         out: dict[str, RecordState] = {}
         ids = list(dict.fromkeys(source_ids))
         with self._s._errors("record_states"):
-            for part in _chunks(ids):
-                rows = self._s._x(
-                    "SELECT source_id, id, status, version, digest FROM records"
-                    f" WHERE owner = ? AND source_id IN ({_marks(len(part))})",
-                    (owner, *part),
-                ).fetchall()
-                for sid, rid, status, version, digest in rows:
-                    out[sid] = RecordState(int(rid), RecordStatus(status), int(version), digest)
+            for sid, rid, status, version, digest in self._s._lookup(owner, ids):
+                out[sid] = RecordState(int(rid), RecordStatus(status), int(version), digest)
         return out
 
     def expunged_digests(self, digests: Sequence[str]) -> set[str]:
@@ -123,15 +117,7 @@ class SqlTransaction:
         self._batch_owner.setdefault(batch_id, records[0].record.owner)
 
     def _record_ids(self, owner: str, source_ids: Sequence[str], status: str) -> list[int]:
-        ids: list[int] = []
-        for part in _chunks(list(source_ids)):
-            rows = self._s._x(
-                f"SELECT id FROM records WHERE owner = ? AND status = ?"
-                f" AND source_id IN ({_marks(len(part))})",
-                (owner, status, *part),
-            ).fetchall()
-            ids.extend(int(r[0]) for r in rows)
-        return ids
+        return [int(r[1]) for r in self._s._lookup(owner, source_ids) if r[2] == status]
 
     def retract(self, owner: str, source_ids: Sequence[str], batch_id: str | None) -> int:
         """Active records become retracted and lose their index rows; others are ignored."""

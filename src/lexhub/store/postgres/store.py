@@ -91,6 +91,18 @@ class PostgresStore(SqlStore):
             for row in rows:
                 cp.write_row(row)
 
+    def _lookup(self, owner: str, source_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        # A LATERAL probe per id: inside a long batch transaction the planner has no
+        # statistics for the rows it just wrote and would scan all of the owner's
+        # records for an IN list; an equality on the whole unique key it never scans.
+        rows: list[tuple[Any, ...]] = self._conn.execute(
+            "SELECT r.source_id, r.id, r.status, r.version, r.digest"
+            " FROM unnest(%s::text[]) AS s(sid) CROSS JOIN LATERAL"
+            " (SELECT * FROM records WHERE owner = %s AND source_id = s.sid) AS r",
+            (list(source_ids), owner),
+        ).fetchall()
+        return rows
+
     def _size_bytes(self) -> int | None:
         row = self._conn.execute(
             "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c"

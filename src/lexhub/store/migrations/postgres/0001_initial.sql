@@ -66,21 +66,22 @@ CREATE TABLE mentions (
     sex         text,
     race        text,
     height_in   integer,
-    weight_lb   integer
+    weight_lb   integer,
+    keys        text NOT NULL              -- JSON [[kind, key], ...]: what to delete from mention_keys
 );
 CREATE INDEX mentions_record ON mentions (record_id);
 -- Fuzzy last-name candidates: similarity(), %, and LIKE '%x%' via trigrams.
 CREATE INDEX mentions_last_trgm ON mentions USING gin (last gin_trgm_ops);
 
--- Keys compare bytewise (COLLATE "C") so the primary key's btree also serves
--- `key LIKE 'prefix%'`.
+-- Keys compare bytewise (COLLATE "C") so the primary key's btree serves both
+-- `kind = $1 AND key = $2` and `key LIKE 'prefix%'`. No index on mention_id: deletion
+-- looks rows up by their full key, listed in mentions.keys (one btree insert per key).
 CREATE TABLE mention_keys (
     kind       text COLLATE "C" NOT NULL,
     key        text COLLATE "C" NOT NULL,
     mention_id bigint NOT NULL,
     PRIMARY KEY (kind, key, mention_id)
 );
-CREATE INDEX mention_keys_mention ON mention_keys (mention_id);
 
 CREATE TABLE record_keys (
     kind      text COLLATE "C" NOT NULL,

@@ -68,20 +68,22 @@ CREATE TABLE mentions (
     sex         TEXT,
     race        TEXT,
     height_in   INTEGER,
-    weight_lb   INTEGER
+    weight_lb   INTEGER,
+    keys        TEXT NOT NULL              -- JSON [[kind, key], ...]: what to delete from mention_keys
 );
 CREATE INDEX mentions_record ON mentions (record_id);
 
 -- Blocking keys. The primary key serves `kind = ? AND key = ?` and, with
--- PRAGMA case_sensitive_like = ON (set on every connection), `key LIKE 'prefix%'`.
--- The second index serves deletion when a record changes, is retracted or expunged.
+-- PRAGMA case_sensitive_like = ON (set on every connection), `key LIKE 'prefix%'`,
+-- and is the table itself (WITHOUT ROWID). There is deliberately no index on
+-- mention_id: deletion looks the rows up by their full key, listed in mentions.keys,
+-- which keeps ingest to one b-tree insert per key.
 CREATE TABLE mention_keys (
     kind       TEXT NOT NULL,
     key        TEXT NOT NULL,
     mention_id INTEGER NOT NULL,
     PRIMARY KEY (kind, key, mention_id)
 ) WITHOUT ROWID;
-CREATE INDEX mention_keys_mention ON mention_keys (mention_id);
 
 CREATE TABLE record_keys (
     kind      TEXT NOT NULL,
