@@ -26,7 +26,7 @@ __all__ = ["SqliteStore", "sqlite_path"]
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 60_000  # a big batch holds the writer lock; wait for it rather than fail
-CACHE_KIB = 64 * 1024
+CACHE_KIB = 256 * 1024
 
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -36,6 +36,7 @@ _PRAGMAS = (
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     f"PRAGMA cache_size = -{CACHE_KIB}",
     "PRAGMA temp_store = MEMORY",
+    "PRAGMA wal_autocheckpoint = 16384",
     # Keys are already normalized; a case-sensitive LIKE lets `key LIKE 'ab%'` use the
     # (kind, key) primary keys of mention_keys and record_keys.
     "PRAGMA case_sensitive_like = ON",
