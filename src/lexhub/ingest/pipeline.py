@@ -181,7 +181,7 @@ class WorkerReader:
     def _receive(self) -> tuple[str, Any]:
         try:
             kind, payload = self.conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # OSError: "got end of file during message"
             code = self.process.wait()
             raise WorkerFailed(
                 f"{self.source}: the ingest worker died (exit code {code})"
