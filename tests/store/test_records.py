@@ -238,6 +238,21 @@ def test_the_same_record_twice_in_one_write_is_refused(region: Store) -> None:
 
 
 def test_a_record_of_an_unregistered_agency_is_a_store_error(store: Store) -> None:
+    """Inserts run behind the caller: the driver's error surfaces, translated, at the next
+    use of the store at the latest, and nothing is committed."""
     with store.transaction() as tx, pytest.raises(StoreError) as caught:
         tx.write_records("b1", [prepared(record("R1"))])
+        tx.commit()
     assert caught.value.__cause__ is not None  # the driver's integrity error, translated
+    assert store.get_record(OWNER, "R1") is None
+
+
+def test_a_failed_write_surfaces_at_the_next_call_not_after_commit(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.write_records("b1", [prepared(record("R1"))])
+        with pytest.raises(StoreError):
+            tx.record_states(OWNER, ["R1"])
+    with store.transaction() as tx:  # the store is usable again
+        tx.put_agency(agency())
+        tx.commit()
+    assert store.get_record(OWNER, "R1") is None

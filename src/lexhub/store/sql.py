@@ -7,6 +7,13 @@ as `StoreError(...) from e`, so core code never sees sqlite3 or psycopg.
 
 A Store holds ONE connection and MUST be used by one thread at a time, with at most one
 open transaction; open another Store for another thread or process.
+
+Bulk inserts run behind the caller: `write_records` does its lookups, deletions and id
+allocation at once, then hands the inserts to the store's single writer thread and returns,
+so the caller can normalize the next chunk while the database works (the GIL is released
+while the driver waits on the database). Every later use of the connection first waits for
+that write and raises its error, so the caller sees the same order and the same errors as
+if the write had been synchronous, only at the next call (at the latest at `commit()`).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -46,14 +54,16 @@ class SqlStore:
 
     engine: str = ""
     _driver_error: type[Exception] = Exception
-    _conn: Any
+    _db: Any  # the connection; use `_conn`, which first waits for a pending write
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._tx: SqlTransaction | None = None
         self._closed = False
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: Future[None] | None = None
         with self._errors("open"):
-            self._conn = self._connect()
+            self._db = self._connect()
         try:
             found = self.schema_version()
         except BaseException:
@@ -68,11 +78,45 @@ class SqlStore:
 
     # -- life cycle -------------------------------------------------------------------
 
+    @property
+    def _conn(self) -> Any:
+        self._drain()
+        return self._db
+
+    def _drain(self) -> None:
+        """Wait for the write in flight, if any; its driver error becomes StoreError here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            with self._errors("write_records"):
+                pending.result()
+
+    def _drain_quietly(self) -> None:
+        try:
+            self._drain()
+        except StoreError as e:  # being rolled back or closed anyway
+            log.warning("%s: pending write failed: %s", self.engine, type(e.__cause__).__name__)
+
+    def _submit(self, inserts: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+        """Run the inserts on the writer thread, in order (parents before children)."""
+        self._drain()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix=f"lexhub-{self.engine}")
+        self._pending = self._writer.submit(self._run_inserts, inserts)
+
+    def _run_inserts(self, inserts: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+        for table, rows in inserts:
+            if rows:
+                columns = COLUMNS[table].format(narrative_id=self._narrative_id)
+                self._insert_many(table, columns, rows)
+
     def close(self) -> None:
         if not self._closed:
             self._closed = True
+            self._drain_quietly()
+            if self._writer is not None:
+                self._writer.shutdown()
             try:
-                self._conn.close()
+                self._db.close()
             except self._driver_error as e:  # closing must not hide the error that led here
                 log.warning("%s: error while closing: %s", self.engine, type(e).__name__)
 
@@ -172,6 +216,7 @@ class SqlStore:
             self._x("COMMIT")
 
     def _rollback_quietly(self) -> None:
+        self._drain_quietly()
         try:
             self._x("ROLLBACK")
         except self._driver_error as e:  # e.g. the connection is gone: nothing to undo
@@ -330,7 +375,6 @@ class SqlStore:
                                 batch_id, now))  # fmt: skip
             else:
                 updates.append((*head, batch_id, now, rid))
-        self._bulk("records", inserts)
         self._many(
             "UPDATE records SET type = ?, status = 'active', version = ?, digest = ?,"
             " sensitivity = ?, occurred = ?, batch_id = ?, updated_at = ? WHERE id = ?",
@@ -338,11 +382,16 @@ class SqlStore:
         )
         mention_ids = iter(self._allocate_ids("mentions", mention_count(records)))
         rows = build_index_rows(items, mention_ids, batch_id, now, self._content)
-        self._bulk("record_versions", rows.versions)
-        self._bulk("mentions", rows.mentions)
-        self._bulk("mention_keys", rows.mention_keys)
-        self._bulk("record_keys", rows.record_keys)
-        self._bulk("narratives", rows.narratives)
+        self._submit(
+            [
+                ("records", inserts),
+                ("record_versions", rows.versions),
+                ("mentions", rows.mentions),
+                ("mention_keys", rows.mention_keys),
+                ("record_keys", rows.record_keys),
+                ("narratives", rows.narratives),
+            ]
+        )
 
     def _current_versions(
         self, records: Sequence[PreparedRecord]
@@ -369,11 +418,6 @@ class SqlStore:
                 (owner, *part),
             ).fetchall()
         return rows
-
-    def _bulk(self, table: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Insert many rows into `table` (columns as in rows.COLUMNS)."""
-        if rows:
-            self._insert_many(table, COLUMNS[table].format(narrative_id=self._narrative_id), rows)
 
     def _delete_index_rows(self, record_ids: Sequence[int]) -> None:
         """Drop the mentions, keys and narrative of these records (caller translates errors)."""
@@ -428,6 +472,7 @@ class SqlStore:
         raise NotImplementedError
 
     def _insert_many(self, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows with `self._db` (runs on the writer thread: never `self._conn`)."""
         raise NotImplementedError
 
     def _content(self, canonical: str) -> Any:

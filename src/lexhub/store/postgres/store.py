@@ -87,7 +87,7 @@ class PostgresStore(SqlStore):
         return [int(r[0]) for r in rows]
 
     def _insert_many(self, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
-        with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as cp:
+        with self._db.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as cp:
             for row in rows:
                 cp.write_row(row)
 

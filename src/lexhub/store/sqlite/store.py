@@ -6,7 +6,7 @@ lock at BEGIN (`BEGIN IMMEDIATE`) so two writers queue instead of failing halfwa
 are never blocked by a writer (WAL snapshots). `secure_delete=ON` zeroes deleted content in
 the file, and `compact()` checkpoints and truncates the WAL so expunged bytes leave disk.
 
-A SqliteStore holds one connection and MUST be used from the thread that opened it.
+A SqliteStore holds one connection and MUST be used by one thread at a time.
 """
 
 from __future__ import annotations
@@ -66,7 +66,14 @@ class SqliteStore(SqlStore):
     def _connect(self) -> Any:
         # isolation_level=None: the module never opens transactions behind our back;
         # `transaction()` issues BEGIN IMMEDIATE / COMMIT / ROLLBACK itself.
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        # check_same_thread=False: the store's writer thread runs bulk inserts; the store
+        # guarantees the connection is never used by two threads at once.
+        conn = sqlite3.connect(
+            self.path,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
         try:
             for pragma in _PRAGMAS:
                 conn.execute(pragma)
@@ -106,7 +113,7 @@ class SqliteStore(SqlStore):
 
     def _insert_many(self, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
         marks = ",".join("?" * len(rows[0]))
-        self._conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        self._db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
     def _size_bytes(self) -> int | None:
         page = self._conn.execute("PRAGMA page_size").fetchone()[0]
