@@ -50,7 +50,7 @@ import orjson
 
 from lexhub.errors import InputError
 from lexhub.ingest.formats import ReadItem, read_batch
-from lexhub.model import Record, record_digest, record_to_dict
+from lexhub.model import Record, RecordIndex, record_digest, record_to_dict
 from lexhub.normalize.keys import index_record
 from lexhub.normalize.record import normalize_record
 from lexhub.store.base import PreparedRecord
@@ -61,8 +61,8 @@ MESSAGE = 250  # entries per message: small enough to overlap early, large enoug
 BUFFERED = 16  # messages received ahead of the loader: two of its chunks, a few MB
 
 _ErrorFields = tuple[str, int | str | None, str | None, str]
-# (line, source ref, errors, (normalized record, digest as sent), record as sent in JSON)
-_Half = tuple[Record, str]
+# (line, source ref, errors, (normalized record, digest as sent, index), record as sent in JSON)
+_Half = tuple[Record, str, RecordIndex]
 _Wire = tuple[int | str, str | None, tuple[_ErrorFields, ...], _Half | None, bytes | None]
 
 
@@ -120,16 +120,17 @@ def prepare(record: Record, region: str, sent: dict[str, Any] | None = None) -> 
 
 
 def _half(record: Record, region: str, sent: dict[str, Any] | None = None) -> _Half:
-    """The worker's half of `prepare`. The split balances the two processes (µs per
-    record: the worker reads ~100, digests ~30, normalizes ~65 and pickles ~40; the loader
-    unpickles ~40, indexes ~70, makes the content dict ~25 and writes ~90-250)."""
+    """The worker's part of `prepare`. The split balances the two processes (CPU µs per
+    record: the worker reads ~100, digests ~30, normalizes ~65, indexes ~70 and pickles
+    ~50; the loader unpickles ~50, makes the content dict ~25 and writes ~150-250)."""
     sent = dict(sent) if sent is not None else record_to_dict(record)
     del sent["source_id"]
-    return normalize_record(record, region), record_digest(sent)
+    normalized = normalize_record(record, region)
+    return normalized, record_digest(sent), index_record(normalized)
 
 
-def _complete(normalized: Record, digest: str) -> PreparedRecord:
-    return PreparedRecord(normalized, record_to_dict(normalized), digest, index_record(normalized))
+def _complete(normalized: Record, digest: str, index: RecordIndex) -> PreparedRecord:
+    return PreparedRecord(normalized, record_to_dict(normalized), digest, index)
 
 
 def entries_in_process(items: Iterable[ReadItem]) -> Iterator[Entry]:
