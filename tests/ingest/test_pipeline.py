@@ -3,6 +3,11 @@ failure in the worker fails the whole batch (the `store` fixtures are SQLite and
 
 from __future__ import annotations
 
+import os
+import select
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -136,3 +141,59 @@ def _agencies() -> list[Any]:
         )  # fmt: skip
         for ori in (OWNER, OTHER)
     ]
+
+
+_KILLED_CHILD = """
+import sys
+from pathlib import Path
+from lexhub.ingest import load, pipeline
+from lexhub.store import open_store
+
+class Announced(pipeline.WorkerReader):
+    def __init__(self, *args):
+        super().__init__(*args)
+        print("WORKER", self.process.pid, flush=True)
+
+load.WorkerReader = Announced
+with open_store(sys.argv[1]) as store:
+    load.load_file(store, Path(sys.argv[2]), workers=1,
+                   progress=lambda read, errors: print("PROGRESS", flush=True))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs Linux pidfd")
+def test_the_worker_dies_with_a_killed_loader(tmp_path: Path, batch_file: BatchFile) -> None:
+    url = f"sqlite:///{tmp_path}/k.db"
+    with open_store(url) as store:
+        store.migrate()
+        with store.transaction() as tx:
+            for agency in _agencies():
+                tx.put_agency(agency)
+            tx.commit()
+    path = _big(batch_file, 5000)
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_CHILD, url, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+    )
+    assert child.stdout is not None
+    worker = None
+    for line in child.stdout:
+        if line.startswith("WORKER "):
+            worker = int(line.split()[1])
+        if line.startswith("PROGRESS"):  # one chunk written: the worker is mid-file
+            break
+    assert worker is not None
+    pidfd = os.pidfd_open(worker)
+    try:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+        ready, _, _ = select.select([pidfd], [], [], 30)  # readable once the worker exited
+        assert ready, "the worker outlived its killed loader"
+    finally:
+        os.close(pidfd)
+    with open_store(url) as store:
+        assert store.get_record(OWNER, "R0") is None
