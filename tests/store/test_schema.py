@@ -108,6 +108,14 @@ def test_unknown_scheme_is_named() -> None:
     )
 
 
+def test_a_sqlite_url_without_three_slashes_is_refused() -> None:
+    with pytest.raises(StoreError) as caught:
+        open_store("sqlite://lexhub.db")
+    assert str(caught.value) == (
+        '"sqlite://lexhub.db" is not a SQLite URL: write sqlite:///path or a plain path'
+    )
+
+
 def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
     junk = tmp_path / "notes.txt"
     junk.write_bytes(b"this is not a database, just some text " * 200)

@@ -46,7 +46,11 @@ _PRAGMAS = (
 def sqlite_path(url: str) -> str:
     """`sqlite:///rel.db` -> `rel.db`, `sqlite:////abs/x.db` -> `/abs/x.db`, a plain
     path as it is (the SQLAlchemy convention)."""
-    return url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///") :]
+    if url.lower().startswith("sqlite:"):
+        raise StoreError(f'"{url}" is not a SQLite URL: write sqlite:///path or a plain path')
+    return url
 
 
 class SqliteStore(SqlStore):
