@@ -8,14 +8,22 @@ transaction as its statements, so a failed upgrade leaves the previous version i
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from lexhub.errors import StoreError
+from lexhub.errors import SchemaTooNew, StoreError
 from lexhub.store.base import SCHEMA_VERSION
 
-__all__ = ["Migration", "load_migrations"]
+if TYPE_CHECKING:
+    from lexhub.store.sql import SqlStore
+
+__all__ = ["Migration", "apply_migrations", "load_migrations", "too_new"]
+
+log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -43,3 +51,41 @@ def load_migrations(engine: str) -> list[Migration]:
             f"{engine} migrations are numbered {versions}, expected 1..{SCHEMA_VERSION}"
         )
     return found
+
+
+def too_new(found: int) -> SchemaTooNew:
+    return SchemaTooNew(
+        f"database schema version {found} is newer than this lexhub ({SCHEMA_VERSION}); "
+        "upgrade lexhub"
+    )
+
+
+def apply_migrations(store: SqlStore) -> None:
+    """Apply the missing migrations, each with its bookkeeping row, in ONE transaction, so
+    a failure leaves the previous version; a concurrent run waits for the engine's lock
+    and then finds nothing to do. Raises SchemaTooNew, StoreError."""
+    migrations = load_migrations(store.engine)
+    with store._errors("migration"):
+        try:
+            store._x(store._begin_sql)
+            store._lock_for_migration()
+            store._x(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            current = int(store._x("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0)
+            if current > SCHEMA_VERSION:
+                raise too_new(current)
+            for mig in migrations:
+                if mig.version > current:
+                    store._run_script(mig.sql)
+                    store._x(
+                        "INSERT INTO schema_migrations (version, name, applied_at)"
+                        " VALUES (?, ?, ?)",
+                        (mig.version, mig.name, datetime.now(UTC).isoformat()),
+                    )
+                    log.info("%s: applied migration %04d_%s", store.engine, mig.version, mig.name)
+            store._x("COMMIT")
+        except BaseException:
+            store._rollback_quietly()
+            raise

@@ -18,28 +18,35 @@ if the write had been synchronous, only at the next call (at the latest at `comm
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from lexhub.errors import LexhubError, SchemaTooNew, StoreError
-from lexhub.model import Agency, AgencyKind, Contact, record_from_dict
+from lexhub.errors import LexhubError, StoreError
+from lexhub.model import Agency
 from lexhub.store.base import (
     SCHEMA_VERSION,
     BatchInfo,
     PreparedRecord,
-    RecordStatus,
     StoredRecord,
     StoreStats,
     Transaction,
 )
-from lexhub.store.migrate import load_migrations
-from lexhub.store.rows import COLUMNS, build_index_rows, mention_count
+from lexhub.store.migrate import apply_migrations, too_new
+from lexhub.store.reads import (
+    AGENCY_COLUMNS,
+    BATCH_SELECT,
+    VERSION_SELECT,
+    agency_from_row,
+    batch_from_row,
+    stored_from_row,
+)
+from lexhub.store.rows import COLUMNS
 from lexhub.store.transaction import SqlTransaction
+from lexhub.store.writes import write_records
 
 __all__ = ["SqlStore"]
 
@@ -71,10 +78,7 @@ class SqlStore:
             raise
         if found > SCHEMA_VERSION:
             self.close()
-            raise SchemaTooNew(
-                f"database schema version {found} is newer than this lexhub "
-                f"({SCHEMA_VERSION}); upgrade lexhub"
-            )
+            raise too_new(found)
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -153,41 +157,10 @@ class SqlStore:
             return int(row[0] or 0)
 
     def migrate(self) -> int:
-        """Apply the missing migrations, each with its bookkeeping row, in one transaction;
-        a concurrent `migrate` waits for the lock and then finds nothing to do."""
-        migrations = load_migrations(self.engine)
+        """Create or upgrade the schema to SCHEMA_VERSION (idempotent); see migrate.py."""
         if self._tx is not None:
             raise StoreError("migrate() cannot run inside a transaction")
-        with self._errors("migration"):
-            try:
-                self._x(self._begin_sql)
-                self._lock_for_migration()
-                self._x(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
-                    " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-                )
-                row = self._x("SELECT max(version) FROM schema_migrations").fetchone()
-                current = int(row[0] or 0)
-                if current > SCHEMA_VERSION:
-                    raise SchemaTooNew(
-                        f"database schema version {current} is newer than this lexhub "
-                        f"({SCHEMA_VERSION}); upgrade lexhub"
-                    )
-                for mig in migrations:
-                    if mig.version > current:
-                        self._run_script(mig.sql)
-                        self._x(
-                            "INSERT INTO schema_migrations (version, name, applied_at) "
-                            "VALUES (?, ?, ?)",
-                            (mig.version, mig.name, datetime.now(UTC).isoformat()),
-                        )
-                        log.info(
-                            "%s: applied migration %04d_%s", self.engine, mig.version, mig.name
-                        )
-                self._x("COMMIT")
-            except BaseException:
-                self._rollback_quietly()
-                raise
+        apply_migrations(self)
         return SCHEMA_VERSION
 
     # -- transactions -----------------------------------------------------------------
@@ -237,46 +210,17 @@ class SqlStore:
 
     # -- reads ------------------------------------------------------------------------
 
-    _AGENCY_COLS = "id, name, state, kind, time_zone, contact_unit, contact_phone, contact_email"
-
-    @staticmethod
-    def _agency(row: Sequence[Any]) -> Agency:
-        return Agency(
-            row[0], row[1], row[2], AgencyKind(row[3]), row[4], Contact(row[5], row[6], row[7])
-        )
-
     def get_agency(self, agency_id: str) -> Agency | None:
         with self._errors("read"):
             row = self._x(
-                f"SELECT {self._AGENCY_COLS} FROM agencies WHERE id = ?", (agency_id,)
+                f"SELECT {AGENCY_COLUMNS} FROM agencies WHERE id = ?", (agency_id,)
             ).fetchone()
-        return None if row is None else self._agency(row)
+        return None if row is None else agency_from_row(row)
 
     def list_agencies(self) -> list[Agency]:
         with self._errors("read"):
-            rows = self._x(f"SELECT {self._AGENCY_COLS} FROM agencies ORDER BY id").fetchall()
-        return [self._agency(r) for r in rows]
-
-    _VERSION_SELECT = (
-        "SELECT r.id, r.owner, r.source_id, r.status, v.version, v.digest, v.loaded_at,"
-        " v.batch_id, v.content FROM records r JOIN record_versions v ON v.record_id = r.id"
-    )
-
-    def _stored(self, row: Sequence[Any]) -> StoredRecord:
-        content = row[8]
-        if isinstance(content, str):
-            content = json.loads(content)
-        return StoredRecord(
-            record_id=int(row[0]),
-            owner=row[1],
-            source_id=row[2],
-            status=RecordStatus(row[3]),
-            version=int(row[4]),
-            digest=row[5],
-            loaded_at=_as_datetime(row[6]),
-            batch_id=row[7],
-            record=None if content is None else record_from_dict(content),
-        )
+            rows = self._x(f"SELECT {AGENCY_COLUMNS} FROM agencies ORDER BY id").fetchall()
+        return [agency_from_row(r) for r in rows]
 
     def get_record(
         self, owner: str, source_id: str, version: int | None = None
@@ -284,38 +228,25 @@ class SqlStore:
         """The current version, or the given one; `record` is None once expunged."""
         with self._errors("read"):
             row = self._x(
-                self._VERSION_SELECT + " AND v.version = COALESCE(?, r.version)"
+                VERSION_SELECT + " AND v.version = COALESCE(?, r.version)"
                 " WHERE r.owner = ? AND r.source_id = ?",
                 (version, owner, source_id),
             ).fetchone()
-        return None if row is None else self._stored(row)
+        return None if row is None else stored_from_row(row)
 
     def record_history(self, owner: str, source_id: str) -> list[StoredRecord]:
         """Every version, oldest first; empty if the record is unknown."""
         with self._errors("read"):
             rows = self._x(
-                self._VERSION_SELECT + " WHERE r.owner = ? AND r.source_id = ? ORDER BY v.version",
+                VERSION_SELECT + " WHERE r.owner = ? AND r.source_id = ? ORDER BY v.version",
                 (owner, source_id),
             ).fetchall()
-        return [self._stored(r) for r in rows]
+        return [stored_from_row(r) for r in rows]
 
     def batch(self, batch_id: str) -> BatchInfo | None:
         with self._errors("read"):
-            row = self._x(
-                "SELECT id, owner, source, status, started_at, finished_at, counts"
-                " FROM batches WHERE id = ?",
-                (batch_id,),
-            ).fetchone()
-        if row is None:
-            return None
-        counts = row[6]
-        if isinstance(counts, str):
-            counts = json.loads(counts)
-        started = _as_datetime(row[4])
-        assert started is not None
-        return BatchInfo(
-            row[0], row[1], row[2], row[3], started, _as_datetime(row[5]), dict(counts or {})
-        )
+            row = self._x(BATCH_SELECT, (batch_id,)).fetchone()
+        return None if row is None else batch_from_row(row)
 
     def stats(self) -> StoreStats:
         """Counts for `lexhub stats`; `records_by_owner_type` counts ACTIVE records."""
@@ -350,61 +281,7 @@ class SqlStore:
     # -- shared writes ----------------------------------------------------------------
 
     def _write_records(self, batch_id: str, records: Sequence[PreparedRecord]) -> None:
-        """New records get fresh ids, known ones their next version; index rows of the
-        known ones are replaced. Every table is then filled with one bulk call."""
-        now = self._ts(datetime.now(UTC))
-        current = self._current_versions(records)
-        gone = [k for k, (_, _, status) in current.items() if status == RecordStatus.EXPUNGED]
-        if gone:
-            raise StoreError(f"record {gone[0][0]}/{gone[0][1]} is expunged; it may not be written")
-        self._delete_index_rows([rid for rid, _, _ in current.values()])
-
-        new = [p for p in records if p.record.key not in current]
-        new_ids = iter(self._allocate_ids("records", len(new)))
-        items: list[tuple[int, int, PreparedRecord]] = []
-        inserts: list[tuple[Any, ...]] = []
-        updates: list[tuple[Any, ...]] = []
-        for p in records:
-            r = p.record
-            known = current.get(r.key)
-            rid, version = (next(new_ids), 1) if known is None else (known[0], known[1] + 1)
-            items.append((rid, version, p))
-            head = (r.type.value, version, p.digest, r.sensitivity.value, self._date(r.occurred))
-            if known is None:
-                inserts.append((rid, r.owner, r.source_id, head[0], "active", *head[1:],
-                                batch_id, now))  # fmt: skip
-            else:
-                updates.append((*head, batch_id, now, rid))
-        self._many(
-            "UPDATE records SET type = ?, status = 'active', version = ?, digest = ?,"
-            " sensitivity = ?, occurred = ?, batch_id = ?, updated_at = ? WHERE id = ?",
-            updates,
-        )
-        mention_ids = iter(self._allocate_ids("mentions", mention_count(records)))
-        rows = build_index_rows(items, mention_ids, batch_id, now, self._content)
-        self._submit(
-            [
-                ("records", inserts),
-                ("record_versions", rows.versions),
-                ("mentions", rows.mentions),
-                ("mention_keys", rows.mention_keys),
-                ("record_keys", rows.record_keys),
-                ("narratives", rows.narratives),
-            ]
-        )
-
-    def _current_versions(
-        self, records: Sequence[PreparedRecord]
-    ) -> dict[tuple[str, str], tuple[int, int, str]]:
-        """(owner, source_id) -> (id, version, status) of the records already known."""
-        by_owner: dict[str, list[str]] = {}
-        for p in records:
-            by_owner.setdefault(p.record.owner, []).append(p.record.source_id)
-        out: dict[tuple[str, str], tuple[int, int, str]] = {}
-        for owner, sids in by_owner.items():
-            for sid, rid, status, version, _ in self._lookup(owner, sids):
-                out[(owner, sid)] = (int(rid), int(version), status)
-        return out
+        write_records(self, batch_id, records)
 
     def _lookup(self, owner: str, source_ids: Sequence[str]) -> list[tuple[Any, ...]]:
         """(source_id, id, status, version, digest) of the known ones among `source_ids`,
@@ -418,25 +295,6 @@ class SqlStore:
                 (owner, *part),
             ).fetchall()
         return rows
-
-    def _delete_index_rows(self, record_ids: Sequence[int]) -> None:
-        """Drop the mentions, keys and narrative of these records (caller translates errors)."""
-        for start in range(0, len(record_ids), CHUNK):
-            part = tuple(record_ids[start : start + CHUNK])
-            marks = ",".join("?" * len(part))
-            keys = [
-                (kind, key, mention_id)
-                for mention_id, listed in self._x(
-                    f"SELECT id, keys FROM mentions WHERE record_id IN ({marks})", part
-                ).fetchall()
-                for kind, key in json.loads(listed)
-            ]
-            self._many(
-                "DELETE FROM mention_keys WHERE kind = ? AND key = ? AND mention_id = ?", keys
-            )
-            self._x(f"DELETE FROM mentions WHERE record_id IN ({marks})", part)
-            self._x(f"DELETE FROM record_keys WHERE record_id IN ({marks})", part)
-            self._x(f"DELETE FROM narratives WHERE {self._narrative_id} IN ({marks})", part)
 
     # -- engine hooks -----------------------------------------------------------------
 
@@ -484,9 +342,3 @@ class SqlStore:
 
     def compact(self) -> None:
         raise NotImplementedError
-
-
-def _as_datetime(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))

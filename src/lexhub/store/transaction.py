@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from lexhub.errors import NotFound, StoreError
 from lexhub.model import Agency
 from lexhub.store.base import ExpungeResult, PreparedRecord, RecordState, RecordStatus
+from lexhub.store.writes import delete_index_rows
 
 if TYPE_CHECKING:
     from lexhub.store.sql import SqlStore
@@ -125,7 +126,7 @@ class SqlTransaction:
         now = self._s._ts(datetime.now(UTC))
         with self._s._errors("retract"):
             ids = self._record_ids(owner, list(dict.fromkeys(source_ids)), "active")
-            self._s._delete_index_rows(ids)
+            delete_index_rows(self._s, ids)
             self._s._many(
                 "UPDATE records SET status = 'retracted', batch_id = ?, updated_at = ?"
                 " WHERE id = ?",
@@ -155,7 +156,7 @@ class SqlTransaction:
                     (rid,),
                 ).fetchall()
             )
-            s._delete_index_rows([rid])
+            delete_index_rows(s, [rid])
             s._x("UPDATE record_versions SET content = NULL WHERE record_id = ?", (rid,))
             s._x(
                 "UPDATE records SET status = 'expunged', digest = NULL, type = NULL,"
