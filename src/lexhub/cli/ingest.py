@@ -13,6 +13,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -93,7 +94,7 @@ def load_with_progress(
         for path, mapping in files:
             task = bar.add_task(path.name, total=count_lines(path), rate="-", errors=0)
 
-            def update(read: int, errors: int, task: int = task) -> None:
+            def update(read: int, errors: int, task: TaskID = task) -> None:
                 elapsed = bar.tasks[task].elapsed or 0
                 rate = f"{read / elapsed:,.0f}" if elapsed > 0 else "-"
                 bar.update(task, completed=read, rate=rate, errors=errors)

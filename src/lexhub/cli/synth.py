@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lexhub.cli.output import JSON_HELP, console, emit_json
-from lexhub.synth import SynthConfig, write_region
+from lexhub.synth import RegionSummary, SynthConfig, write_region
 
 
-def generate(config: SynthConfig, out: Path, quiet: bool) -> Any:
+def generate(config: SynthConfig, out: Path, quiet: bool) -> RegionSummary:
     columns = (
         TextColumn("synth"),
         BarColumn(),
@@ -47,7 +47,7 @@ def synth(
     """Generate a synthetic region. All people are invented; no real person's data is used."""
     config = SynthConfig(agencies=agencies, people=people, records=records, seed=seed)
     summary = generate(config, out, quiet=as_json)
-    data = dataclasses.asdict(summary) if dataclasses.is_dataclass(summary) else dict(summary)
+    data = dataclasses.asdict(summary)
     if as_json:
         emit_json(data)
     else:

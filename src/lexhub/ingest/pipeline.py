@@ -48,7 +48,7 @@ from typing import Any
 
 import orjson
 
-from lexhub.errors import InputError
+from lexhub.errors import InputError, LexhubError
 from lexhub.ingest.formats import ReadItem, read_batch
 from lexhub.model import Record, RecordIndex, record_digest, record_to_dict
 from lexhub.normalize.keys import index_record
@@ -66,7 +66,7 @@ _Half = tuple[Record, str, RecordIndex]
 _Wire = tuple[int | str, str | None, tuple[_ErrorFields, ...], _Half | None, bytes | None]
 
 
-class WorkerFailed(RuntimeError):
+class WorkerFailed(LexhubError):
     """The reading worker raised something other than an input error, or died."""
 
 
