@@ -131,18 +131,18 @@ def main() -> None:
     )
     for engine in args.engines.split(","):
         r = run_engine(engine, region, workdir)
-        rate = float(r["records"]) / float(r["seconds"])  # type: ignore[arg-type]
+        print(f"  raw: {json.dumps(r)}", flush=True)
+        records, seconds = int(r["records"]), float(r["seconds"])  # type: ignore[call-overload,arg-type]
         size = r["size_bytes"]
-        per = f"{int(size) / int(r['records']):,.0f}" if size else "-"  # type: ignore[call-overload]
-        cache = r["cache"]
-        assert isinstance(cache, dict)
+        per = f"{int(size) / records:,.0f}" if size else "-"  # type: ignore[call-overload]
+        cache = r["cache"] if isinstance(r["cache"], dict) else {}
         parsed = cache.get("parsed_share")
+        shown = "in worker" if parsed is None else f"{parsed:.1%}"
         print(
-            f"{engine:10} {r['records']:>10,} {float(r['seconds']):>8.1f} {rate:>8,.0f} "  # type: ignore[arg-type]
-            f"{float(r['peak_rss_mb']):>8.0f} {per:>9} "  # type: ignore[arg-type]
-            f"{parsed if parsed is None else f'{parsed:.1%}':>12}"
-        )
-        print(f"  cache: {json.dumps(cache)}")
+            f"{engine:10} {records:>10,} {seconds:>8.1f} {records / seconds:>8,.0f} "
+            f"{float(r['peak_rss_mb']):>8.0f} {per:>9} {shown:>12}",
+            flush=True,
+        )  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
