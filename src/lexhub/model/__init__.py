@@ -16,10 +16,19 @@ from lexhub.model.codes import (
 )
 from lexhub.model.dates import PartialDate
 from lexhub.model.index import MentionIndex, RecordIndex, SearchKey
+from lexhub.model.offenses import OffenseCategory, offense_categories
 from lexhub.model.person import Address, Identifier, Mark, Person, PersonName, Phone
 from lexhub.model.record import Location, Offense, Record, Vehicle
+from lexhub.model.scope import WITHHOLDABLE, Disclosure, Grant, Scope, Withholding
 
 __all__ = [
+    "WITHHOLDABLE",
+    "Disclosure",
+    "Grant",
+    "OffenseCategory",
+    "Scope",
+    "Withholding",
+    "offense_categories",
     "Address",
     "Agency",
     "AgencyKind",
