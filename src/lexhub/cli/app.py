@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from lexhub.cli import agency, demo, ingest, record, stats, synth
+from lexhub.cli import agency, demo, ingest, record, search, stats, synth
 from lexhub.cli.output import CliState, LexhubGroup
 from lexhub.config import SETTINGS_HELP, Settings
 
@@ -36,6 +36,7 @@ app.command("stats")(stats.stats)
 app.command("synth")(synth.synth)
 app.command("ingest")(ingest.ingest)
 app.command("demo")(demo.demo)
+app.command("search")(search.search_command)
 app.add_typer(agency.app, name="agency")
 app.add_typer(record.app, name="record")
 
