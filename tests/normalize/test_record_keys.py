@@ -22,7 +22,8 @@ from lexhub.model import (
     Vehicle,
 )
 from lexhub.model.index import SearchKey
-from lexhub.normalize import KEY_KINDS, cache_stats, index_record, normalize_record
+from lexhub.normalize import cache_stats, index_record, normalize_record
+from lexhub.normalize.keys import KEY_FIELDS, KEY_KINDS
 
 
 def _person(ref: str = "P1", **fields: object) -> Person:
@@ -109,8 +110,15 @@ def test_a_nickname_and_the_formal_name_share_a_key() -> None:
 
 def test_an_alias_and_a_moniker_find_the_person() -> None:
     keys = _keys(_person(aliases=(PersonName("Jones", "Robert"),), monikers=("Lil Bit",)))
-    assert ("ln", "JONES") in keys and ("fn", "ROBERT") in keys
-    assert ("mon", "LILBIT") in keys
+    # Alias keys have their own kinds, so a grant withholding aliases can skip them.
+    assert ("aln", "JONES") in keys and ("afn", "ROBERT") in keys
+    assert ("ln", "JONES") not in keys
+    assert ("mon", "LILBIT") in keys and ("afn", "LILBIT") in keys
+
+
+def test_a_compound_surname_part_pairs_with_the_first_name() -> None:
+    keys = _keys(_person(name=PersonName("Garcia-Lopez", "Juan")))
+    assert {("nm", "GARCIA|JUAN"), ("nm", "JUAN|LOPEZ"), ("nm", "GARCIALOPEZ|JUAN")} <= keys
 
 
 def test_dob_keys_tolerate_day_month_transposition() -> None:
@@ -158,8 +166,12 @@ def test_every_key_kind_is_documented_and_counts_stay_reasonable() -> None:
         aliases=(PersonName("Jones", "Bob"),),
     )
     index = index_record(normalize_record(_record(person)))
-    kinds = {kind for kind, _ in index.keys} | {kind for kind, _ in index.mentions[0].keys}
-    assert kinds <= set(KEY_KINDS)
+    mention_kinds = {kind for kind, _ in index.mentions[0].keys}
+    assert {kind for kind, _ in index.keys} <= set(KEY_KINDS)
+    # Every mention kind names the field it reveals (withholding) and is documented,
+    # alias kinds through their base kind.
+    assert mention_kinds <= set(KEY_FIELDS)
+    assert all(k in KEY_KINDS or k[1:] in KEY_KINDS for k in mention_kinds)
     assert 20 <= len(index.mentions[0].keys) <= 60
     assert len(set(index.mentions[0].keys)) == len(index.mentions[0].keys)
 

@@ -7,7 +7,8 @@ kinds are listed in `normalize/keys.py` and `docs/normalization.md`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["MentionIndex", "RecordIndex", "SearchKey"]
 
@@ -30,6 +31,12 @@ class MentionIndex:
     height_in: int | None
     weight_lb: int | None
     keys: tuple[SearchKey, ...]
+    # The scoring fields without a column of their own, stored as compact JSON (schema 2):
+    # "a": aliases [[last, first, middle]], "m": monikers, "ph": phones (E.164 or digits),
+    # "ad": addresses [[key, street key, text]], "mk": marks [[code, type, part, side,
+    # description]], "id": identifiers [[kind, issuer, value]], "eye", "hair", "sfx".
+    # Only non-empty entries are present.
+    profile: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -38,3 +45,4 @@ class RecordIndex:
 
     keys: tuple[SearchKey, ...]
     mentions: tuple[MentionIndex, ...]
+    offense_categories: tuple[str, ...] = ()  # NIBRS categories of the record's offenses

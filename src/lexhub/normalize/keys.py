@@ -14,9 +14,11 @@ that repeat across records (names, dates, marks, addresses) are cached, bounded.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from lexhub.model.dates import PartialDate
 from lexhub.model.index import MentionIndex, RecordIndex, SearchKey
+from lexhub.model.offenses import offense_categories
 from lexhub.model.person import Identifier, Mark, Person, PersonName, Phone
 from lexhub.model.record import Record
 from lexhub.normalize.addresses import street_key
@@ -26,7 +28,7 @@ from lexhub.normalize.names import compact, fold, nickname_group, phonetic_keys,
 from lexhub.normalize.phones import phone_keys
 from lexhub.normalize.plates import normalize_plate, plate_key
 
-__all__ = ["KEY_KINDS", "index_record", "name_keys"]
+__all__ = ["KEY_FIELDS", "KEY_KINDS", "index_record", "key_field", "name_keys"]
 
 KEY_KINDS: dict[str, str] = {
     "ln": "last name, compact (no spaces or hyphens)",
@@ -39,6 +41,8 @@ KEY_KINDS: dict[str, str] = {
     "nmph": "Double Metaphone primaries of first and last name as an unordered pair",
     "lfi": "last name and first initial",
     "mon": "moniker, compact",
+    "a*": "an alias's keys: the name kinds above prefixed with a (aln, afn, anm, ...); monikers"
+    " give afn and afnph",
     "dob": "full date of birth, YYYY-MM-DD",
     "doby": "year of birth",
     "dobym": "year and month of birth",
@@ -51,10 +55,44 @@ KEY_KINDS: dict[str, str] = {
     "smtp": "mark type and body part, without side",
     "smtw": "a word of the mark's description",
     "id": "identifier: kind:issuer:value",
+    "idv": "identifier without its issuer: kind:value (queries rarely know the state)",
     "plate": "plate key of a vehicle (confusable characters folded)",
     "vin": "vehicle identification number, uppercase alphanumerics",
     "off": "offense code",
 }
+
+_NAME_KINDS = ("ln", "lnp", "lnph", "fn", "fnph", "nick", "nm", "nmph", "lfi")
+
+# The withholdable field (model/scope.py WITHHOLDABLE) each key kind reveals: a grant that
+# withholds the field must not match the kind. Mention kinds first, then record kinds.
+KEY_FIELDS: dict[str, str] = {
+    **{kind: "person.name" for kind in _NAME_KINDS},
+    **{f"a{kind}": "person.aliases" for kind in _NAME_KINDS},
+    "mon": "person.aliases",
+    **{kind: "person.dob" for kind in ("dob", "doby", "dobym", "dobt")},
+    "ph": "person.phones",
+    "ph7": "person.phones",
+    "addr": "person.addresses",
+    "street": "person.addresses",
+    **{kind: "person.marks" for kind in ("smt", "smtp", "smtw")},
+    "id": "person.identifiers",
+    "idv": "person.identifiers",
+}
+_RECORD_KEY_FIELDS: dict[str, str] = {
+    "plate": "record.vehicles",
+    "vin": "record.vehicles",
+    "ph": "record.phones",
+    "ph7": "record.phones",
+    "addr": "record.locations",
+    "street": "record.locations",
+    "off": "record.offenses",
+}
+
+
+def key_field(kind: str, *, record: bool = False) -> str:
+    """The withholdable field a mention key (or, with `record`, a record key) reveals."""
+    return (_RECORD_KEY_FIELDS if record else KEY_FIELDS)[kind]
+
 
 _WEAK_WORDS = frozenset(
     "SMALL LARGE BIG OLD NEW LONG SHORT INCH INCHES CM FADED FULL HALF BLACK BLUE RED GREEN "
@@ -84,6 +122,7 @@ def _name_keys_of(name: tuple[str, str | None, str | None]) -> tuple[SearchKey, 
     last, first, middle = name
     keys: list[SearchKey] = []
     ln = compact(last)
+    parts: list[str] = []
     if ln:
         keys.append(("ln", ln))
         parts = surname_parts(last)
@@ -100,6 +139,9 @@ def _name_keys_of(name: tuple[str, str | None, str | None]) -> tuple[SearchKey, 
         keys += [("nick", n) for n in sorted(nickname_group(fn))]
     if ln and fn:
         keys.append(("nm", _pair(ln, fn)))
+        # One part of a compound surname with the first name: GARCIA JUAN finds
+        # GARCIA-LOPEZ JUAN through a pair key, not through the far broader part alone.
+        keys += [("nm", _pair(part, fn)) for part in parts if part != ln]
         dm_last, dm_first = _first_dm(ln), _first_dm(fn)
         if dm_last and dm_first:
             keys.append(("nmph", _pair(dm_last, dm_first)))
@@ -115,7 +157,7 @@ def _moniker_keys(moniker: str) -> tuple[SearchKey, ...]:
     value = compact(moniker)
     if not value:
         return ()
-    return (("mon", value), ("fn", value), *(("fnph", k) for k in phonetic_keys(value)))
+    return (("mon", value), ("afn", value), *(("afnph", k) for k in phonetic_keys(value)))
 
 
 @memo(1 << 15)
@@ -160,11 +202,15 @@ def _mark_keys(mark: Mark) -> tuple[SearchKey, ...]:
     return tuple(keys)
 
 
-def _identifier_key(identifier: Identifier) -> SearchKey | None:
+def _identifier_keys(identifier: Identifier) -> tuple[SearchKey, ...]:
     value = normalize_plate(identifier.value)
     if not value:
-        return None
-    return ("id", f"{identifier.kind.value}:{(identifier.issuer or '').upper()}:{value}")
+        return ()
+    kind = identifier.kind.value
+    return (
+        ("id", f"{kind}:{(identifier.issuer or '').upper()}:{value}"),
+        ("idv", f"{kind}:{value}"),
+    )
 
 
 def _name_keys(name: PersonName) -> tuple[SearchKey, ...]:
@@ -174,7 +220,7 @@ def _name_keys(name: PersonName) -> tuple[SearchKey, ...]:
 def _mention(person: Person) -> MentionIndex:
     keys: list[SearchKey] = list(_name_keys(person.name))
     for alias in person.aliases:
-        keys += _name_keys(alias)
+        keys += [(f"a{kind}", key) for kind, key in _name_keys(alias)]
     for moniker in person.monikers:
         keys += _moniker_keys(moniker)
     if person.dob is not None:
@@ -187,9 +233,7 @@ def _mention(person: Person) -> MentionIndex:
     for mark in person.marks:
         keys += _mark_keys(mark)
     for identifier in person.identifiers:
-        key = _identifier_key(identifier)
-        if key:
-            keys.append(key)
+        keys += _identifier_keys(identifier)
     name = person.name
     return MentionIndex(
         ref=person.ref,
@@ -204,7 +248,45 @@ def _mention(person: Person) -> MentionIndex:
         height_in=person.height_in,
         weight_lb=person.weight_lb,
         keys=tuple(dict.fromkeys(keys)),
+        profile=_profile(person),
     )
+
+
+def _profile(person: Person) -> dict[str, Any]:
+    """The scoring fields without a column (see MentionIndex.profile), normalized."""
+    out: dict[str, Any] = {}
+    if person.aliases:
+        out["a"] = [
+            [fold(a.last), fold(a.first or ""), fold(a.middle or "")] for a in person.aliases
+        ]
+    if person.monikers:
+        out["m"] = [fold(m) for m in person.monikers]
+    if person.phones:
+        out["ph"] = [p.e164 or p.number for p in person.phones]
+    if person.addresses:
+        out["ad"] = [[a.key or "", _street(a.text, a.key), a.text] for a in person.addresses]
+    if person.marks:
+        out["mk"] = [
+            [m.code or "", m.type or "", m.part or "", m.side or "", m.description or ""]
+            for m in person.marks
+        ]
+    if person.identifiers:
+        out["id"] = [
+            [i.kind.value, (i.issuer or "").upper(), normalize_plate(i.value)]
+            for i in person.identifiers
+        ]
+    if person.eye:
+        out["eye"] = person.eye.value
+    if person.hair:
+        out["hair"] = person.hair.value
+    if person.name.suffix:
+        out["sfx"] = person.name.suffix
+    return out
+
+
+def _street(text: str, key: str | None) -> str:
+    keys = _address_keys((text, key))
+    return keys[1][1] if len(keys) > 1 else (key or "")
 
 
 def index_record(record: Record) -> RecordIndex:
@@ -228,4 +310,7 @@ def index_record(record: Record) -> RecordIndex:
         if code:
             keys.append(("off", code))
     mentions = tuple(_mention(person) for person in record.persons)
-    return RecordIndex(tuple(dict.fromkeys(keys)), mentions)
+    categories = offense_categories(o.code for o in record.offenses)
+    return RecordIndex(
+        tuple(dict.fromkeys(keys)), mentions, tuple(sorted(c.value for c in categories))
+    )

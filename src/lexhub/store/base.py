@@ -34,7 +34,7 @@ __all__ = [
     "Transaction",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class RecordStatus(StrEnum):

@@ -17,16 +17,16 @@ from typing import Any
 from lexhub.model import canonical_json
 from lexhub.store.base import PreparedRecord
 
-__all__ = ["COLUMNS", "IndexRows", "build_index_rows", "mention_count"]
+__all__ = ["COLUMNS", "IndexRows", "build_index_rows", "mention_count", "offcats_column"]
 
 # table -> the columns `build_index_rows` fills, in order ("{narrative_id}" is the
 # engine's name for the record id in the narratives table).
 COLUMNS = {
     "records": "id, owner, source_id, type, status, version, digest, sensitivity, occurred,"
-    " batch_id, updated_at",
+    " batch_id, updated_at, offcats",
     "record_versions": "record_id, version, content, digest, batch_id, loaded_at",
     "mentions": "id, record_id, owner, type, sensitivity, ref, role, last, first, middle, dob,"
-    " dob_year, sex, race, height_in, weight_lb, keys",
+    " dob_year, sex, race, height_in, weight_lb, keys, profile, offcats",
     "mention_keys": "kind, key, mention_id",
     "record_keys": "kind, key, record_id",
     "narratives": "{narrative_id}, body",
@@ -67,6 +67,7 @@ def build_index_rows(
     out = IndexRows()
     for record_id, version, p in items:
         r = p.record
+        offcats = offcats_column(p.index.offense_categories)
         out.versions.append(
             (record_id, version, content(canonical_json(p.content)), p.digest, batch_id, loaded_at)
         )
@@ -78,7 +79,7 @@ def build_index_rows(
                     mention_id, record_id, r.owner, r.type.value, r.sensitivity.value,
                     m.ref, m.role, m.last, m.first, m.middle, m.dob, m.dob_year,
                     m.sex, m.race, m.height_in, m.weight_lb,
-                    _KEYS_JSON(keys),
+                    _KEYS_JSON(keys), _KEYS_JSON(m.profile) if m.profile else None, offcats,
                 )
             )  # fmt: skip
             out.mention_keys.extend((kind, key, mention_id) for kind, key in keys)
@@ -90,6 +91,11 @@ def build_index_rows(
     out.mention_keys.sort(key=_key_order)
     out.record_keys.sort(key=_key_order)
     return out
+
+
+def offcats_column(categories: Sequence[str]) -> str:
+    """ " a b " form: `offcats LIKE '% a %'` tests one category on both engines."""
+    return f" {' '.join(sorted(categories))} " if categories else " "
 
 
 def _key_order(row: Row) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from lexhub.errors import StoreError
 from lexhub.store.base import PreparedRecord, RecordStatus
-from lexhub.store.rows import build_index_rows, mention_count
+from lexhub.store.rows import build_index_rows, mention_count, offcats_column
 
 if TYPE_CHECKING:
     from lexhub.store.sql import SqlStore
@@ -45,14 +45,16 @@ def write_records(store: SqlStore, batch_id: str, records: Sequence[PreparedReco
         rid, version = (next(new_ids), 1) if known is None else (known[0], known[1] + 1)
         items.append((rid, version, p))
         head = (r.type.value, version, p.digest, r.sensitivity.value, store._date(r.occurred))
+        offcats = offcats_column(p.index.offense_categories)
         if known is None:
             inserts.append((rid, r.owner, r.source_id, head[0], "active", *head[1:],
-                            batch_id, now))  # fmt: skip
+                            batch_id, now, offcats))  # fmt: skip
         else:
-            updates.append((*head, batch_id, now, rid))
+            updates.append((*head, batch_id, now, offcats, rid))
     store._many(
         "UPDATE records SET type = ?, status = 'active', version = ?, digest = ?,"
-        " sensitivity = ?, occurred = ?, batch_id = ?, updated_at = ? WHERE id = ?",
+        " sensitivity = ?, occurred = ?, batch_id = ?, updated_at = ?, offcats = ?"
+        " WHERE id = ?",
         updates,
     )
     mention_ids = iter(store._allocate_ids("mentions", mention_count(records)))
