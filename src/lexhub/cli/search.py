@@ -82,14 +82,19 @@ def parse_height(option: str, text: str) -> int:
     raise fail(option, f"""\"{text}" is not a height (inches from 12 to 108, or 5'10")""")
 
 
-def parse_code(option: str, text: str, enum: type[E]) -> E:
+def parse_code(option: str, text: str, enum: type[E], noun: str) -> E:
     """An enum by its code (`M`) or its name (`male`), case-insensitive."""
     key = text.strip().upper().replace("-", "_").replace(" ", "_")
     for member in enum:
         if key in (member.value.upper(), member.name):
             return member
-    codes = ", ".join(f"{m.value} ({m.name.lower().replace('_', ' ')})" for m in enum)
-    raise fail(option, f'"{text}" is not a code: one of {codes}')
+    codes = ", ".join(_label(m) for m in enum)
+    raise fail(option, f'"{text}" is not {noun}: one of {codes}')
+
+
+def _label(member: StrEnum) -> str:
+    name = member.name.lower().replace("_", " ")
+    return member.value if member.value.replace("-", " ") == name else f"{member.value} ({name})"
 
 
 def check_range(low_option: str, low: Any, high_option: str, high: Any) -> None:
@@ -113,8 +118,8 @@ def person_query(o: dict[str, Any]) -> PersonQuery:
         dob_to=parse_date("--dob-to", o["--dob-to"]) if "--dob-to" in o else None,
         age_min=parse_int("--age-min", o["--age-min"], 0, 130) if "--age-min" in o else None,
         age_max=parse_int("--age-max", o["--age-max"], 0, 130) if "--age-max" in o else None,
-        sex=parse_code("--sex", o["--sex"], Sex) if "--sex" in o else None,
-        race=parse_code("--race", o["--race"], Race) if "--race" in o else None,
+        sex=parse_code("--sex", o["--sex"], Sex, "a sex code") if "--sex" in o else None,
+        race=parse_code("--race", o["--race"], Race, "a race code") if "--race" in o else None,
         height_min=parse_height("--height-min", o["--height-min"]) if "--height-min" in o else None,
         height_max=parse_height("--height-max", o["--height-max"]) if "--height-max" in o else None,
         weight_min=parse_int("--weight-min", o["--weight-min"], 1, 1500)
@@ -145,7 +150,7 @@ def record_query(o: dict[str, Any]) -> RecordQuery:
         except ValueError as e:
             raise fail("--owner", str(e)) from None
     q = RecordQuery(
-        record_type=parse_code("--record-type", o["--record-type"], RecordType)
+        record_type=parse_code("--record-type", o["--record-type"], RecordType, "a record type")
         if "--record-type" in o
         else None,
         offense=o["--offense"].strip().upper() if "--offense" in o else None,
