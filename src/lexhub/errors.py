@@ -28,6 +28,7 @@ __all__ = [
     "LexhubError",
     "NotFound",
     "PeerError",
+    "QueryError",
     "SchemaTooNew",
     "StoreError",
 ]
@@ -56,6 +57,17 @@ class InputError(LexhubError):
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
+
+
+class QueryError(LexhubError):
+    """A search query that cannot be run as typed: names the field and what is wrong."""
+
+    http_status = 422
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
 
 
 class BatchRejected(InputError):

@@ -1,15 +1,29 @@
-"""search(store, query, scope): plan, candidates inside the scope, score, rank, page."""
+"""search(store, query, scope): plan, candidates inside the scope, score, rank, page.
+
+Candidates come from the store (blocking keys shared by both engines, inside the scope),
+at most CANDIDATES per query, best key evidence first; scoring and explanation happen here,
+identically for both engines, so the same query gives the same hits on either. A hit is
+built from the fields its grant discloses: a `pointer` hit carries only the owner, the
+record type and the owner's contact.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from lexhub.model import Scope
-from lexhub.search.query import Query
-from lexhub.search.result import SearchResult
-from lexhub.store import Store
+from lexhub.errors import QueryError
+from lexhub.model import Address, Agency, Contact, Disclosure, Grant, Phone, Scope
+from lexhub.normalize import compact, normalize_address, normalize_phone, phone_keys, street_key
+from lexhub.search.plan import plan_person, plate_pattern
+from lexhub.search.query import PersonQuery, Query, RecordQuery
+from lexhub.search.result import Band, Evidence, Hit, SearchResult
+from lexhub.search.score import score_mention
+from lexhub.store import MentionRow, RecordFilter, Store
 
-__all__ = ["search"]
+__all__ = ["CANDIDATES", "search"]
+
+CANDIDATES = 300  # mentions scored per query
+MAX_PAGE_SIZE = 200
 
 
 def search(
@@ -21,4 +35,189 @@ def search(
     page_size: int = 20,
     today: date | None = None,
 ) -> SearchResult:
-    raise NotImplementedError("search engine: in progress")
+    """Hits for `query` inside `scope`, ranked by score (ties by id), one page of them.
+    An empty scope returns nothing without reading data."""
+    if page < 1:
+        raise QueryError("page", "must be 1 or more")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise QueryError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
+    if query.is_empty:
+        raise QueryError("query", "give at least one field to search by")
+    today = today or datetime.now(UTC).date()
+    if isinstance(query, RecordQuery):
+        return _search_records(store, query, scope, page, page_size)
+    return _search_people(store, query, scope, page, page_size, today)
+
+
+def _search_people(
+    store: Store, q: PersonQuery, scope: Scope, page: int, page_size: int, today: date
+) -> SearchResult:
+    if scope.empty:
+        return SearchResult((), page, page_size, 0, 0)
+    plan = plan_person(store, q, today)
+    found = store.find_mentions(plan.probes, scope, CANDIDATES)
+    rows = store.mention_rows([mention_id for mention_id, _ in found])
+    plates = store.record_keys_of([r.record_id for r in rows], ["plate"]) if plan.plate else {}
+    contacts = _contacts(store, scope)
+    scored: list[tuple[float, int, Hit]] = []
+    for row in rows:
+        grant = scope.grant(row.owner, row.type)
+        if grant is None:  # the store returned a row outside the scope: never disclose it
+            continue
+        withheld = grant.withheld(row.role, row.offense_categories)
+        if "person" in withheld:
+            continue
+        result = score_mention(
+            plan, row, withheld, [k for _, k in plates.get(row.record_id, [])], today
+        )
+        if result.band is None:
+            continue
+        hit = _person_hit(row, grant, withheld, result.score, result.band,
+                          tuple(result.evidence), contacts)  # fmt: skip
+        scored.append((-result.score, row.id, hit))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    start = (page - 1) * page_size
+    hits = tuple(h for _, _, h in scored[start : start + page_size])
+    return SearchResult(hits, page, page_size, len(scored), len(rows), scope.owners)
+
+
+def _contacts(store: Store, scope: Scope) -> dict[str, Contact]:
+    if all(g.disclosure == Disclosure.FULL for g in scope.grants):
+        return {}
+    agencies: list[Agency] = store.list_agencies()
+    return {a.id: a.contact for a in agencies if a.id in scope.owners}
+
+
+def _person_hit(
+    row: MentionRow,
+    grant: Grant,
+    withheld: frozenset[str],
+    score: float,
+    band: Band,
+    evidence: tuple[Evidence, ...],
+    contacts: dict[str, Contact],
+) -> Hit:
+    if grant.disclosure == Disclosure.POINTER:
+        return Hit(score, band, Disclosure.POINTER, row.owner, row.type,
+                   contact=contacts.get(row.owner))  # fmt: skip
+    return Hit(
+        score, band, Disclosure.FULL, row.owner, row.type, row.occurred, row.record_id,
+        row.source_id, row.id, visible_person(row, withheld), evidence,
+    )  # fmt: skip
+
+
+def visible_person(row: MentionRow, withheld: frozenset[str]) -> dict[str, object]:
+    """The mention's fields the requester may see; withheld ones are left out entirely."""
+    p = row.profile
+    out: dict[str, object] = {"role": row.role}
+    if "person.name" not in withheld:
+        out.update(
+            {k: v for k, v in (("last", row.last), ("first", row.first),
+                               ("middle", row.middle), ("suffix", p.get("sfx"))) if v}
+        )  # fmt: skip
+    if "person.aliases" not in withheld:
+        if p.get("a"):
+            out["aliases"] = [", ".join(x for x in (a[0], " ".join(a[1:]).strip()) if x)
+                              for a in p["a"]]  # fmt: skip
+        if p.get("m"):
+            out["monikers"] = list(p["m"])
+    if "person.dob" not in withheld and row.dob:
+        out["dob"] = row.dob
+    if "person.descriptors" not in withheld:
+        out.update(
+            {k: v for k, v in (("sex", row.sex), ("race", row.race), ("height_in", row.height_in),
+                               ("weight_lb", row.weight_lb), ("eye", p.get("eye")),
+                               ("hair", p.get("hair"))) if v is not None}
+        )  # fmt: skip
+    if "person.marks" not in withheld and p.get("mk"):
+        out["marks"] = [" ".join(x for x in (m[0], m[4]) if x) for m in p["mk"]]
+    if "person.phones" not in withheld and p.get("ph"):
+        out["phones"] = list(p["ph"])
+    if "person.addresses" not in withheld and p.get("ad"):
+        out["addresses"] = [a[2] for a in p["ad"]]
+    if "person.identifiers" not in withheld and p.get("id"):
+        out["identifiers"] = [f"{i[0]} {i[1]} {i[2]}".replace("  ", " ") for i in p["id"]]
+    return out
+
+
+def _search_records(
+    store: Store, q: RecordQuery, scope: Scope, page: int, page_size: int
+) -> SearchResult:
+    if scope.empty:
+        return SearchResult((), page, page_size, 0, 0)
+    rf = _record_filter(q)
+    rows, total = store.find_records(rf, scope, page_size, (page - 1) * page_size)
+    contacts = _contacts(store, scope)
+    top = max((r.relevance for r in rows), default=0.0)
+    hits: list[Hit] = []
+    for row in rows:
+        grant = scope.grant(row.owner, row.type)
+        if grant is None:
+            continue
+        score = 1.0 if rf.text is None or top <= 0 else round(0.5 + 0.5 * row.relevance / top, 4)
+        if grant.disclosure == Disclosure.POINTER:
+            hits.append(Hit(score, Band.LIKELY, Disclosure.POINTER, row.owner, row.type,
+                            contact=contacts.get(row.owner)))  # fmt: skip
+            continue
+        evidence = tuple(
+            Evidence(name, f"{name}: {text}", 1.0) for name, text in _record_reasons(q)
+        )
+        hits.append(Hit(score, Band.LIKELY, Disclosure.FULL, row.owner, row.type, row.occurred,
+                        row.id, row.source_id, None, {}, evidence))  # fmt: skip
+    return SearchResult(tuple(hits), page, page_size, total, total, scope.owners)
+
+
+def _record_filter(q: RecordQuery) -> RecordFilter:
+    location: tuple[tuple[str, str], ...] = ()
+    if q.location:
+        address = normalize_address(Address(q.location))
+        street = street_key(q.location)
+        location = tuple(
+            dict.fromkeys(
+                [("addr", k) for k in (address.key, street) if k]
+                + [("street", k) for k in (address.key, street) if k]
+            )
+        )
+        if not location:
+            raise QueryError("location", f'"{q.location}" is not an address lexhub can read')
+    phones: tuple[tuple[str, str], ...] = ()
+    if q.phone:
+        phones = tuple(phone_keys(normalize_phone(Phone(q.phone))))
+        if not phones:
+            raise QueryError("phone", f'"{q.phone}" has fewer than seven digits')
+        phones = tuple(k for k in phones if k[0] == "ph") or phones
+    plate = None
+    if q.plate:
+        key, is_pattern = plate_pattern(q.plate)
+        if not key.strip("%_"):
+            raise QueryError("plate", "give at least one letter or digit")
+        plate = key if is_pattern else key.replace("%", "").replace("_", "")
+    text = q.text.strip() if q.text else None
+    if q.text is not None and not compact(q.text):
+        raise QueryError("text", "give at least one word")
+    return RecordFilter(
+        record_type=q.record_type.value if q.record_type else None,
+        offense=q.offense, owner=q.owner, date_from=q.date_from, date_to=q.date_to,
+        location_keys=location, phone_keys=phones, plate=plate, text=text,
+    )  # fmt: skip
+
+
+def _record_reasons(q: RecordQuery) -> list[tuple[str, str]]:
+    reasons: list[tuple[str, str]] = []
+    if q.record_type:
+        reasons.append(("record type", q.record_type.value))
+    if q.offense:
+        reasons.append(("offense", q.offense.upper()))
+    if q.owner:
+        reasons.append(("owner", q.owner))
+    if q.date_from or q.date_to:
+        reasons.append(("date", f"{q.date_from or '…'} to {q.date_to or '…'}"))
+    if q.location:
+        reasons.append(("location", f"address matches {q.location}"))
+    if q.plate:
+        reasons.append(("plate", f"fits {q.plate} (O/0, I/1, B/8, S/5 alike)"))
+    if q.phone:
+        reasons.append(("phone", f"matches {q.phone}"))
+    if q.text:
+        reasons.append(("narrative", f"contains every word of “{q.text}”"))
+    return reasons

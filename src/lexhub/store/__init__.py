@@ -23,11 +23,16 @@ from lexhub.store.base import (
     StoreStats,
     Transaction,
 )
+from lexhub.store.search import KeyProbe, MentionRow, RecordFilter, RecordRow
 
 __all__ = [
     "SCHEMA_VERSION",
     "BatchInfo",
     "ExpungeResult",
+    "KeyProbe",
+    "MentionRow",
+    "RecordFilter",
+    "RecordRow",
     "PreparedRecord",
     "RecordState",
     "RecordStatus",

@@ -19,7 +19,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from lexhub.model import Agency, Record, RecordIndex
+from lexhub.model import Agency, Record, RecordIndex, Scope, SearchKey
+from lexhub.store.search import KeyProbe, MentionRow, RecordFilter, RecordRow
 
 __all__ = [
     "BatchInfo",
@@ -177,3 +178,30 @@ class Store(Protocol):
     def compact(self) -> None:
         """Push erased content off the disk: SQLite WAL checkpoint (TRUNCATE) with
         secure_delete on; PostgreSQL VACUUM of the touched tables."""
+
+    # -- search (lexhub.search; SQL in store/search.py) --
+
+    def data_version(self) -> str:
+        """A token that changes whenever data may have changed (batches), for caches."""
+
+    def key_counts(self, keys: Sequence[SearchKey], cap: int) -> dict[SearchKey, int]:
+        """Mentions holding each key, counted up to `cap`."""
+
+    def key_values(self, kind: str) -> list[str]:
+        """Distinct keys of one kind (the spelling vocabulary)."""
+
+    def find_mentions(
+        self, probes: Sequence[KeyProbe], scope: Scope, limit: int
+    ) -> list[tuple[int, float]]:
+        """Best `limit` (mention id, weight) inside `scope` holding a probe's key."""
+
+    def mention_rows(self, ids: Sequence[int]) -> list[MentionRow]: ...
+
+    def record_keys_of(
+        self, record_ids: Sequence[int], kinds: Sequence[str]
+    ) -> dict[int, list[SearchKey]]: ...
+
+    def find_records(
+        self, rf: RecordFilter, scope: Scope, limit: int, offset: int = 0
+    ) -> tuple[list[RecordRow], int]:
+        """Records inside `scope` meeting every criterion, best first, and their count."""

@@ -26,7 +26,8 @@ from datetime import date, datetime
 from typing import Any
 
 from lexhub.errors import LexhubError, StoreError
-from lexhub.model import Agency
+from lexhub.model import Agency, Scope, SearchKey
+from lexhub.store import search as search_sql
 from lexhub.store.base import (
     SCHEMA_VERSION,
     BatchInfo,
@@ -45,6 +46,7 @@ from lexhub.store.reads import (
     stored_from_row,
 )
 from lexhub.store.rows import COLUMNS
+from lexhub.store.search import KeyProbe, MentionRow, RecordFilter, RecordRow
 from lexhub.store.transaction import SqlTransaction
 from lexhub.store.writes import write_records
 
@@ -277,6 +279,52 @@ class SqlStore:
                 batches=one("SELECT count(*) FROM batches"),
                 size_bytes=self._size_bytes(),
             )
+
+    # -- search -----------------------------------------------------------------------
+
+    def data_version(self) -> str:
+        """Changes whenever a batch starts or finishes: search caches (the spelling
+        vocabulary) are rebuilt when it does."""
+        with self._errors("read"):
+            row = self._x(
+                "SELECT count(*), max(started_at), max(finished_at) FROM batches"
+            ).fetchone()
+        return "|".join(str(v) for v in row)
+
+    def key_counts(self, keys: Sequence[SearchKey], cap: int) -> dict[SearchKey, int]:
+        with self._errors("search"):
+            return search_sql.key_counts(self, keys, cap)
+
+    def key_values(self, kind: str) -> list[str]:
+        with self._errors("search"):
+            return search_sql.key_values(self, kind)
+
+    def find_mentions(
+        self, probes: Sequence[KeyProbe], scope: Scope, limit: int
+    ) -> list[tuple[int, float]]:
+        with self._errors("search"):
+            return search_sql.find_mentions(self, probes, scope, limit)
+
+    def mention_rows(self, ids: Sequence[int]) -> list[MentionRow]:
+        with self._errors("search"):
+            return search_sql.mention_rows(self, ids)
+
+    def record_keys_of(
+        self, record_ids: Sequence[int], kinds: Sequence[str]
+    ) -> dict[int, list[SearchKey]]:
+        with self._errors("search"):
+            return search_sql.record_keys_of(self, record_ids, kinds)
+
+    def find_records(
+        self, rf: RecordFilter, scope: Scope, limit: int, offset: int = 0
+    ) -> tuple[list[RecordRow], int]:
+        with self._reading("search"):
+            return search_sql.find_records(self, rf, scope, limit, offset)
+
+    def _text_match(self, text: str) -> tuple[str, str, list[Any]]:
+        """(JOIN clause over narratives as `t` on t.rid = r.id, relevance expression,
+        parameters) for records whose narrative matches every word of `text`."""
+        raise NotImplementedError
 
     # -- shared writes ----------------------------------------------------------------
 

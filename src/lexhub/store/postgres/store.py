@@ -103,6 +103,15 @@ class PostgresStore(SqlStore):
         ).fetchall()
         return rows
 
+    def _text_match(self, text: str) -> tuple[str, str, list[Any]]:
+        return (
+            "JOIN (SELECT n.record_id AS rid, ts_rank(n.tsv, tq) AS rank"
+            " FROM narratives n, plainto_tsquery('english', ?) tq WHERE n.tsv @@ tq) t"
+            " ON t.rid = r.id",
+            "t.rank",
+            [text],
+        )
+
     def _size_bytes(self) -> int | None:
         row = self._conn.execute(
             "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c"

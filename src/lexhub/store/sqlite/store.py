@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -118,6 +119,18 @@ class SqliteStore(SqlStore):
     def _insert_many(self, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
         marks = ",".join("?" * len(rows[0]))
         self._db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+    def _text_match(self, text: str) -> tuple[str, str, list[Any]]:
+        # Each word quoted: FTS5 query syntax (NEAR, -, *, column filters) in what an
+        # investigator types must not change the meaning or raise a syntax error.
+        words = re.findall(r"\w+", text)
+        query = " ".join(f'"{w}"' for w in words) or '""'
+        return (
+            "JOIN (SELECT rowid AS rid, -bm25(narratives) AS rank FROM narratives"
+            " WHERE narratives MATCH ?) t ON t.rid = r.id",
+            "t.rank",
+            [query],
+        )
 
     def _size_bytes(self) -> int | None:
         page = self._conn.execute("PRAGMA page_size").fetchone()[0]

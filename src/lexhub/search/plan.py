@@ -1,0 +1,298 @@
+"""From a person query to the keys that find its candidates, and its normalized values.
+
+The query is normalized with ingest's own normalizers so that it meets records on the same
+keys. Names give pair keys (last with first, unordered: a swapped name shares them) for the
+typed names, their nickname groups and their spelling neighbours in the vocabulary, which
+are selective even for SMITH, JOHN; single-name keys are used only where they are
+selective (counted, capped). Everything else gives its exact keys. Candidate generation
+favours recall; scoring decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from lexhub.errors import QueryError
+from lexhub.model import Address, Phone
+from lexhub.normalize import (
+    compact,
+    fold,
+    mark_from_text,
+    nickname_group,
+    normalize_address,
+    normalize_phone,
+    normalize_plate,
+    parse_dob,
+    parse_name,
+    parse_smt_code,
+    phone_keys,
+    phonetic_keys,
+    plate_key,
+    street_key,
+    surname_parts,
+)
+from lexhub.normalize.keys import key_field
+from lexhub.search.fields import motif_group, motif_words
+from lexhub.search.query import PersonQuery
+from lexhub.search.vocabulary import vocabulary
+from lexhub.store import KeyProbe, Store
+
+__all__ = ["PersonPlan", "plan_person", "plate_pattern"]
+
+BROAD = 3000  # a single-name key held by more mentions than this is not used alone
+
+
+@dataclass
+class PersonPlan:
+    query: PersonQuery
+    last: str = ""  # compact
+    first: str = ""
+    middle: str = ""
+    alias_names: list[tuple[str, str]] = field(default_factory=list)  # (last, first) compact
+    alias_word: str = ""  # a one-word alias: a moniker or either name
+    dob: str | None = None  # YYYY[-MM[-DD]]
+    dob_low: date | None = None
+    dob_high: date | None = None
+    phone_keys: list[tuple[str, str]] = field(default_factory=list)
+    address_key: str | None = None
+    street_key: str | None = None
+    mark_code: str | None = None
+    mark_type_part: str | None = None
+    mark_words: frozenset[str] = frozenset()
+    ids: list[tuple[str, str]] = field(default_factory=list)  # (kind, value)
+    plate: str | None = None  # plate key or LIKE pattern
+    plate_is_pattern: bool = False
+    probes: list[KeyProbe] = field(default_factory=list)
+
+
+def _pair(a: str, b: str) -> str:
+    return f"{a}|{b}" if a <= b else f"{b}|{a}"
+
+
+def _first_dm(name: str) -> str | None:
+    keys = phonetic_keys(name)
+    return keys[0][3:] if keys and keys[0].startswith("dm:") else None
+
+
+def plate_pattern(text: str) -> tuple[str, bool]:
+    """A typed plate as a key, or a LIKE pattern when it holds `*` or `?` wildcards."""
+    if "*" in text or "?" in text:
+        pieces = [plate_key(p) for p in text.replace("?", "\x00").split("*")]
+        pattern = "%".join(p.replace("\x00", "_") for p in pieces)
+        return pattern, True
+    return plate_key(text), False
+
+
+def _date_or_error(value: str, name: str) -> str:
+    """A full date as typed; "1998-19-08" can only be 19 August with day and month
+    swapped, which is how the investigator remembers it: read it so."""
+    formats = ("%Y-%m-%d", "%m/%d/%Y", "%Y%m%d")
+    try:
+        return parse_dob(value, formats).iso()
+    except ValueError as e:
+        pieces = value.split("-")
+        if len(pieces) == 3:
+            try:
+                return parse_dob(f"{pieces[0]}-{pieces[2]}-{pieces[1]}", formats).iso()
+            except ValueError:
+                pass
+        raise QueryError(name, str(e)) from e
+
+
+def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
+    plan = PersonPlan(q)
+    probes: list[KeyProbe] = []
+
+    def add(kind: str, key: str, weight: float, *, record: bool = False) -> None:
+        if key:
+            probes.append(KeyProbe(kind, key, weight, key_field(kind, record=record), record))
+
+    # -- names ------------------------------------------------------------------------
+    last = fold(q.last or "")
+    first = fold(q.first or "")
+    if last and not first and "," in (q.last or ""):  # "SMITH, JOHN" typed in one box
+        parsed = parse_name(q.last or "")
+        last, first = fold(parsed.last), fold(parsed.first or "")
+    plan.last, plan.first, plan.middle = compact(last), compact(first), compact(q.middle or "")
+    if q.alias:
+        if any(sep in q.alias.strip() for sep in (",", " ")):
+            parsed = parse_name(q.alias)
+            plan.alias_names.append((compact(parsed.last), compact(parsed.first or "")))
+        else:
+            plan.alias_word = compact(q.alias)
+    name_sets = [(plan.last, plan.first, last)] + [(a, b, a) for a, b in plan.alias_names]
+    single: list[tuple[str, str, float]] = []
+    for ln, fn, raw_last in name_sets:
+        _name_probes(store, ln, fn, raw_last, add, single)
+    if plan.alias_word:
+        for kind in ("mon", "afn", "fn", "ln", "aln"):
+            single.append((kind, plan.alias_word, 2.0))
+    if single:
+        counts = store.key_counts([(k, v) for k, v, _ in single], BROAD + 1)
+        for kind, key, weight in single:
+            if counts.get((kind, key), 0) <= BROAD:
+                add(kind, key, weight)
+
+    # -- date of birth ------------------------------------------------------------------
+    if q.dob:
+        plan.dob = _date_or_error(q.dob, "dob") if q.dob.count("-") == 2 or "/" in q.dob else q.dob
+        _check_partial(plan.dob)
+        parts = plan.dob.split("-")
+        if len(parts) == 3:
+            y, m, d = parts
+            add("dob", plan.dob, 3.0)
+            low, high = sorted((m, d))
+            add("dobt", f"{y}:{low}:{high}", 2.0)
+            if not probes or all(p.field != "person.name" for p in probes):
+                for variant in _one_digit_variants(plan.dob):
+                    add("dob", variant, 0.8)
+        elif len(parts) == 2 and not probes:
+            add("dobym", plan.dob, 1.0)
+    if q.dob_from or q.dob_to:
+        plan.dob_low, plan.dob_high = q.dob_from, q.dob_to
+    if q.age_min is not None or q.age_max is not None:
+        # born between (today - age_max - 1 years, today - age_min years]
+        if q.age_max is not None:
+            plan.dob_low = _years_before(today, q.age_max + 1) + timedelta(days=1)
+        if q.age_min is not None:
+            plan.dob_high = _years_before(today, q.age_min)
+
+    # -- contact, marks, identifiers, vehicles ------------------------------------------
+    if q.phone:
+        phone = normalize_phone(Phone(q.phone))
+        plan.phone_keys = phone_keys(phone)
+        if not plan.phone_keys:
+            raise QueryError("phone", f'"{q.phone}" has fewer than seven digits')
+        for kind, key in plan.phone_keys:
+            add(kind, key, 4.0 if kind == "ph" else 3.0)
+    if q.address:
+        address = normalize_address(Address(q.address))
+        plan.address_key = address.key
+        plan.street_key = street_key(q.address)
+        if plan.address_key:
+            add("addr", plan.address_key, 4.0)
+        if plan.street_key and plan.street_key != plan.address_key:
+            add("street", plan.street_key, 2.5)
+        elif plan.address_key:
+            add("street", plan.address_key, 2.5)
+    if q.mark:
+        _plan_mark(plan, q.mark)
+        if plan.mark_code:
+            add("smt", plan.mark_code, 1.0)
+        if plan.mark_type_part:
+            add("smtp", plan.mark_type_part, 0.8)
+        for word in sorted(plan.mark_words):
+            for member in motif_group(word):
+                add("smtw", member, 2.0)
+    for kind, value in (("state-id", q.state_id), ("drivers-license", q.driver_license)):
+        if value and normalize_plate(value):
+            plan.ids.append((kind, normalize_plate(value)))
+            add("idv", f"{kind}:{normalize_plate(value)}", 6.0)
+    if q.plate:
+        plan.plate, plan.plate_is_pattern = plate_pattern(q.plate)
+        if plan.plate.strip("%_"):
+            probes.append(
+                KeyProbe("plate", plan.plate, 3.0, key_field("plate", record=True),
+                         record=True, pattern=plan.plate_is_pattern)
+            )  # fmt: skip
+    plan.probes = _dedupe(probes)
+    return plan
+
+
+def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> None:  # type: ignore[no-untyped-def]
+    """Pair keys for the typed names, nickname groups and spelling neighbours; single
+    keys (to be counted) for the rest."""
+    lasts: list[str] = []
+    if ln:
+        lasts = [ln]
+        parts = surname_parts(raw_last)
+        if parts != [ln]:
+            lasts += [p for p in parts if p != ln]
+        lasts += [w for w in vocabulary(store, "ln").near(ln, 10) if w not in lasts]
+    firsts: list[str] = []
+    if len(fn) > 1:
+        firsts = [fn, *sorted(nickname_group(fn) - {fn})][:12]
+        firsts += [w for w in vocabulary(store, "fn").near(fn, 6) if w not in firsts]
+    for i, last in enumerate(lasts):
+        for j, first in enumerate(firsts):
+            weight = 4.0 if i == 0 and j == 0 else 3.0
+            add("nm", _pair(last, first), weight)
+            add("anm", _pair(last, first), weight * 0.9)
+    if ln and firsts:
+        dm_last = _first_dm(ln)
+        for first in firsts[:1] + sorted(nickname_group(fn) - {fn})[:8]:
+            dm_first = _first_dm(first)
+            if dm_last and dm_first:
+                add("nmph", _pair(dm_last, dm_first), 2.0)
+                add("anmph", _pair(dm_last, dm_first), 1.8)
+    if ln and fn:
+        for last in lasts[:4]:
+            add("lfi", f"{last}|{fn[0]}", 1.5 if len(fn) == 1 else 1.0)
+            add("alfi", f"{last}|{fn[0]}", 1.0)
+    if ln:
+        for last in lasts:
+            single.append(("ln", last, 2.0 if last == ln else 1.0))
+            single.append(("lnp", last, 1.5))
+            single.append(("aln", last, 1.5))
+        for key in phonetic_keys(ln):
+            single.append(("lnph", key, 1.0))
+    if fn and not ln:
+        for first in firsts or [fn]:
+            single.append(("fn", first, 1.5))
+            single.append(("afn", first, 1.2))
+            single.append(("mon", first, 1.2))
+
+
+def _check_partial(dob: str) -> None:
+    parts = dob.split("-")
+    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        raise QueryError("dob", f'"{dob}" is not YYYY-MM-DD, YYYY-MM or YYYY')
+
+
+def _one_digit_variants(iso: str) -> list[str]:
+    digits = iso.replace("-", "")
+    out: list[str] = []
+    for i, ch in enumerate(digits):
+        for d in "0123456789":
+            if d == ch:
+                continue
+            v = digits[:i] + d + digits[i + 1 :]
+            try:
+                day = date(int(v[:4]), int(v[4:6]), int(v[6:]))
+            except ValueError:
+                continue
+            out.append(day.isoformat())
+    return out
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _plan_mark(plan: PersonPlan, text: str) -> None:
+    try:
+        mark = parse_smt_code(text)
+    except ValueError:
+        found = mark_from_text(text)
+        if found is None:
+            plan.mark_words = motif_words(fold(text))
+            return
+        mark = found
+    plan.mark_code = mark.code
+    if mark.type and mark.part:
+        plan.mark_type_part = f"{mark.type} {mark.part}"
+    if mark.description:
+        plan.mark_words = motif_words(mark.description)
+
+
+def _dedupe(probes: list[KeyProbe]) -> list[KeyProbe]:
+    best: dict[tuple[str, str, bool], KeyProbe] = {}
+    for p in probes:
+        key = (p.kind, p.key, p.record)
+        if key not in best or p.weight > best[key].weight:
+            best[key] = p
+    return list(best.values())

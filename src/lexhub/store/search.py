@@ -1,0 +1,346 @@
+"""Search reads shared by both engines: candidates inside a scope, and their rows.
+
+The scope is part of every statement here, never a filter applied afterwards: a record
+outside it is not read, counted or ranked, and a key that reveals a withheld field does not
+match (the probe carries the field its key reveals; `scope_clause` turns each grant's
+withholding rules into SQL on that field, the person's role and the record's offense
+categories). Ranking and explanation live in `lexhub.search`; this module only finds and
+fetches. Engine-specific pieces (full text) are hooks on the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from lexhub.model import Scope, SearchKey, Sensitivity
+
+if TYPE_CHECKING:
+    from lexhub.store.sql import SqlStore
+
+__all__ = [
+    "KeyProbe",
+    "MentionRow",
+    "RecordFilter",
+    "RecordRow",
+    "find_mentions",
+    "find_records",
+    "key_counts",
+    "key_values",
+    "mention_rows",
+    "record_keys_of",
+    "scope_clause",
+]
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class KeyProbe:
+    """One key to look for: a mention key, or with `record` a record key whose record's
+    mentions become candidates. `pattern`: `key` is a LIKE pattern (plate fragments)."""
+
+    kind: str
+    key: str
+    weight: float
+    field: str  # the withholdable field the key reveals (normalize.keys.key_field)
+    record: bool = False
+    pattern: bool = False
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    id: int
+    record_id: int
+    owner: str
+    type: str
+    sensitivity: str
+    source_id: str
+    occurred: str | None
+    role: str
+    last: str | None
+    first: str | None
+    middle: str | None
+    dob: str | None
+    sex: str | None
+    race: str | None
+    height_in: int | None
+    weight_lb: int | None
+    profile: dict[str, Any]
+    offense_categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """A record query as the store sees it: every criterion must hold. Key lists are
+    alternatives (any one of them); `plate` is a LIKE pattern over plate keys."""
+
+    record_type: str | None = None
+    offense: str | None = None
+    owner: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    location_keys: tuple[SearchKey, ...] = ()
+    phone_keys: tuple[SearchKey, ...] = ()
+    plate: str | None = None
+    text: str | None = None
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The withholdable fields this filter reads: a grant withholding one of them
+        cannot satisfy it."""
+        used = {
+            "record.offenses": self.offense is not None,
+            "record.locations": bool(self.location_keys),
+            "record.phones": bool(self.phone_keys),
+            "record.vehicles": self.plate is not None,
+            "record.narrative": self.text is not None,
+        }
+        return frozenset(f for f, on in used.items() if on)
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    id: int
+    owner: str
+    type: str
+    sensitivity: str
+    source_id: str
+    occurred: str | None
+    offense_categories: tuple[str, ...]
+    relevance: float  # engine full-text rank, higher is better; 0 without text
+
+
+def scope_clause(
+    scope: Scope, alias: str, *, field_sql: str | None = None,
+    fields: frozenset[str] = frozenset(), person: bool = True,
+) -> tuple[str, list[Any]]:  # fmt: skip
+    """SQL true for the rows of `alias` (mentions or records) the scope lets match.
+
+    `field_sql` is an SQL expression naming, per row, the field the match reveals (a
+    probe's field); `fields` is a fixed set of fields the match reads. A withholding rule
+    excludes the row when its condition (roles, offense categories) holds and it withholds
+    the field, or, for person rows, the whole person. Role conditions do not apply to
+    records: there a rule applies whenever its categories do (fail closed)."""
+    groups: dict[tuple[str, Sensitivity, tuple[Any, ...]], list[str]] = {}
+    for g in scope.grants:
+        groups.setdefault((g.owner, g.max_sensitivity, g.withhold), []).append(g.record_type)
+    parts: list[str] = []
+    params: list[Any] = []
+    for (owner, max_sensitivity, withhold), types in sorted(groups.items(), key=str):
+        levels = [s.value for s in Sensitivity if s.rank <= max_sensitivity.rank]
+        sql = (
+            f"({alias}.owner = ? AND {alias}.type IN ({_marks(types)})"
+            f" AND {alias}.sensitivity IN ({_marks(levels)})"
+        )
+        p: list[Any] = [owner, *types, *levels]
+        excluded = False
+        for rule in withhold:
+            conditions: list[str] = []
+            if rule.roles is not None and person:
+                roles = sorted(r.value for r in rule.roles)
+                conditions.append(f"{alias}.role IN ({_marks(roles)})")
+                p += roles
+            if rule.offense_categories is not None:
+                cats = sorted(c.value for c in rule.offense_categories)
+                conditions.append("(" + " OR ".join(f"{alias}.offcats LIKE ?" for _ in cats) + ")")
+                p += [f"% {c} %" for c in cats]
+            if person and "person" in rule.fields:
+                hidden: str | None = None  # the whole person: hidden whenever it applies
+            elif field_sql is not None:
+                hidden = f"{field_sql} IN ({_marks(rule.fields)})"
+                p += sorted(rule.fields)
+            elif fields & rule.fields:
+                hidden = None
+            else:
+                continue
+            if hidden is not None:
+                conditions.append(hidden)
+            if not conditions:
+                excluded = True  # applies to every row of the group
+                break
+            sql += " AND NOT (" + " AND ".join(conditions) + ")"
+        if not excluded:
+            parts.append(sql + ")")
+            params += p
+    if not parts:
+        return "1 = 0", []
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def _marks(values: Sequence[Any] | frozenset[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def key_counts(store: SqlStore, keys: Sequence[SearchKey], cap: int) -> dict[SearchKey, int]:
+    """How many mentions hold each key, counted up to `cap` (a bounded index range scan):
+    the planner's statistics for choosing selective keys, like the database's own."""
+    out: dict[SearchKey, int] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 100):
+        part = unique[start : start + 100]
+        sql = " UNION ALL ".join(
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM mention_keys"
+            " WHERE kind = ? AND key = ? LIMIT ?) t)"
+            for _ in part
+        )
+        params = [v for kind, key in part for v in (kind, key, cap)]
+        rows = store._x(sql, params).fetchall()
+        out.update({k: int(row[0]) for k, row in zip(part, rows, strict=True)})
+    return out
+
+
+def key_values(store: SqlStore, kind: str) -> list[str]:
+    """Every distinct key of `kind`: the spelling vocabulary typo expansion searches."""
+    rows = store._x("SELECT DISTINCT key FROM mention_keys WHERE kind = ?", (kind,)).fetchall()
+    return [r[0] for r in rows]
+
+
+def find_mentions(
+    store: SqlStore, probes: Sequence[KeyProbe], scope: Scope, limit: int
+) -> list[tuple[int, float]]:
+    """(mention id, summed probe weight) of the best `limit` mentions inside `scope` that
+    hold any probe's key, best first, ties by id."""
+    if scope.empty or not probes:
+        return []
+    branches: list[str] = []
+    params: list[Any] = []
+    head = ""
+    plain = [p for p in probes if not p.record and not p.pattern]
+    if plain:
+        values = ",".join(
+            "(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS REAL), CAST(? AS TEXT))" for _ in plain
+        )
+        head = f"WITH q(kind, key, w, f) AS (VALUES {values}) "
+        params += [v for p in plain for v in (p.kind, p.key, p.weight, p.field)]
+        scope_sql, scope_params = scope_clause(scope, "m", field_sql="q.f")
+        branches.append(
+            "SELECT m.id AS id, q.w AS w FROM q"
+            " JOIN mention_keys k ON k.kind = q.kind AND k.key = q.key"
+            f" JOIN mentions m ON m.id = k.mention_id WHERE {scope_sql}"
+        )
+        params += scope_params
+    for p in probes:
+        if not p.record and not p.pattern:
+            continue
+        scope_sql, scope_params = scope_clause(scope, "m", fields=frozenset({p.field}))
+        table = "record_keys" if p.record else "mention_keys"
+        join = "m.record_id = x.record_id" if p.record else "m.id = x.mention_id"
+        op = "LIKE" if p.pattern else "="
+        branches.append(
+            f"SELECT m.id AS id, CAST(? AS REAL) AS w FROM {table} x JOIN mentions m ON {join}"
+            f" WHERE x.kind = ? AND x.key {op} ? AND {scope_sql}"
+        )
+        params += [p.weight, p.kind, p.key, *scope_params]
+    sql = (
+        head + "SELECT id, SUM(w) AS s FROM (" + " UNION ALL ".join(branches) + ") c"
+        " GROUP BY id ORDER BY s DESC, id LIMIT ?"
+    )
+    rows = store._x(sql, [*params, limit]).fetchall()
+    return [(int(i), float(s)) for i, s in rows]
+
+
+_MENTION_SELECT = (
+    "SELECT m.id, m.record_id, m.owner, m.type, m.sensitivity, r.source_id, r.occurred,"
+    " m.role, m.last, m.first, m.middle, m.dob, m.sex, m.race, m.height_in, m.weight_lb,"
+    " m.profile, m.offcats FROM mentions m JOIN records r ON r.id = m.record_id"
+)
+
+
+def mention_rows(store: SqlStore, ids: Sequence[int]) -> list[MentionRow]:
+    """The rows of these mentions (ids found by `find_mentions`, so inside the scope)."""
+    out: list[MentionRow] = []
+    for start in range(0, len(ids), CHUNK):
+        part = list(ids[start : start + CHUNK])
+        rows = store._x(f"{_MENTION_SELECT} WHERE m.id IN ({_marks(part)})", part).fetchall()
+        for row in rows:
+            occurred = row[6]
+            out.append(
+                MentionRow(
+                    int(row[0]), int(row[1]), row[2], row[3], row[4], row[5],
+                    occurred.isoformat() if isinstance(occurred, date) else occurred,
+                    row[7], row[8], row[9], row[10], row[11], row[12], row[13],
+                    row[14], row[15],
+                    orjson.loads(row[16]) if row[16] else {},
+                    tuple(row[17].split()),
+                )
+            )  # fmt: skip
+    return out
+
+
+def record_keys_of(
+    store: SqlStore, record_ids: Sequence[int], kinds: Sequence[str]
+) -> dict[int, list[SearchKey]]:
+    """Record keys of these kinds (plates of candidates' records, to score a plate)."""
+    out: dict[int, list[SearchKey]] = {}
+    ids = list(dict.fromkeys(record_ids))
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        rows = store._x(
+            f"SELECT record_id, kind, key FROM record_keys WHERE record_id IN ({_marks(part)})"
+            f" AND kind IN ({_marks(kinds)})",
+            [*part, *kinds],
+        ).fetchall()
+        for rid, kind, key in rows:
+            out.setdefault(int(rid), []).append((kind, key))
+    return out
+
+
+def find_records(
+    store: SqlStore, rf: RecordFilter, scope: Scope, limit: int, offset: int
+) -> tuple[list[RecordRow], int]:
+    """Active records inside `scope` meeting every criterion of `rf`, most relevant (then
+    newest, then lowest id) first; and how many there are in all."""
+    if scope.empty:
+        return [], 0
+    scope_sql, params = scope_clause(scope, "r", fields=rf.fields, person=False)
+    where = ["r.status = 'active'", scope_sql]
+    if rf.record_type:
+        where.append("r.type = ?")
+        params.append(rf.record_type)
+    if rf.owner:
+        where.append("r.owner = ?")
+        params.append(rf.owner)
+    if rf.date_from:
+        where.append("r.occurred >= ?")
+        params.append(store._date(rf.date_from))
+    if rf.date_to:
+        where.append("r.occurred <= ?")
+        params.append(store._date(rf.date_to))
+    exists = "EXISTS (SELECT 1 FROM record_keys x WHERE x.record_id = r.id AND "
+    if rf.offense:
+        where.append(exists + "x.kind = 'off' AND x.key = ?)")
+        params.append(rf.offense.strip().upper())
+    for keys in (rf.location_keys, rf.phone_keys):
+        if keys:
+            alternatives = " OR ".join("(x.kind = ? AND x.key = ?)" for _ in keys)
+            where.append(exists + f"({alternatives}))")
+            params += [v for key in keys for v in key]
+    if rf.plate is not None:
+        where.append(exists + "x.kind = 'plate' AND x.key LIKE ?)")
+        params.append(rf.plate)
+    relevance = "0.0"
+    join = ""
+    if rf.text is not None:
+        join, relevance, text_params = store._text_match(rf.text)
+        params = [*text_params, *params]
+    base = f"FROM records r {join} WHERE {' AND '.join(where)}"
+    total = int(store._x(f"SELECT count(*) {base}", params).fetchone()[0])
+    rows = store._x(
+        f"SELECT r.id, r.owner, r.type, r.sensitivity, r.source_id, r.occurred, r.offcats,"
+        f" {relevance} AS rel {base} ORDER BY rel DESC, r.occurred DESC, r.id LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    out = [
+        RecordRow(
+            int(row[0]), row[1], row[2], row[3], row[4],
+            row[5].isoformat() if isinstance(row[5], date) else row[5],
+            tuple(row[6].split()), float(row[7] or 0.0),
+        )
+        for row in rows
+    ]  # fmt: skip
+    return out, total
