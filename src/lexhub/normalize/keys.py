@@ -5,7 +5,12 @@ sharing keys with a query, then scores them. They are built for RECALL: a spelli
 left to scoring, but phonetic variants, nicknames, swapped first and last names, one part of
 a compound surname, transposed day and month, a number without its area code and a
 misread plate must all still share a key. Every kind is listed in `KEY_KINDS` and in
-docs/normalization.md; a mention gets about 15-40 of them.
+docs/normalization.md; a mention gets about 10-40 of them.
+
+Each key row costs ingest time and disk, so a kind exists only if a query needs it to find
+candidates: nicknames and first-name sounds are reached through pair keys the planner
+expands (search/plan.py), not through a key per nickname, and a bare year of birth is
+evidence for scoring, never a key (it would match a fiftieth of everyone).
 
 Everything is computed from the normalized record (`normalize_record` first). The parts
 that repeat across records (names, dates, marks, addresses) are cached, bounded.
@@ -24,7 +29,7 @@ from lexhub.model.record import Record
 from lexhub.normalize.addresses import street_key
 from lexhub.normalize.marktext import mark_from_text
 from lexhub.normalize.memo import memo
-from lexhub.normalize.names import compact, fold, nickname_group, phonetic_keys, surname_parts
+from lexhub.normalize.names import compact, fold, phonetic_keys, surname_parts
 from lexhub.normalize.phones import phone_keys
 from lexhub.normalize.plates import normalize_plate, plate_key
 
@@ -35,16 +40,13 @@ KEY_KINDS: dict[str, str] = {
     "lnp": "each part of a compound surname (surname_parts)",
     "lnph": "phonetic keys of the last name and of each surname part",
     "fn": "first name, compact; also each moniker",
-    "fnph": "phonetic keys of the first name (and monikers)",
-    "nick": "nickname group members of the first name (the name itself included)",
     "nm": "first and last name as an unordered pair (swapped names); also middle and last",
     "nmph": "Double Metaphone primaries of first and last name as an unordered pair",
     "lfi": "last name and first initial",
     "mon": "moniker, compact",
     "a*": "an alias's keys: the name kinds above prefixed with a (aln, afn, anm, ...); monikers"
-    " give afn and afnph",
+    " also give afn",
     "dob": "full date of birth, YYYY-MM-DD",
-    "doby": "year of birth",
     "dobym": "year and month of birth",
     "dobt": "year and the sorted month and day: a day/month transposition keeps it",
     "ph": "phone, E.164",
@@ -54,14 +56,14 @@ KEY_KINDS: dict[str, str] = {
     "smt": "scar/mark/tattoo code",
     "smtp": "mark type and body part, without side",
     "smtw": "a word of the mark's description",
-    "id": "identifier: kind:issuer:value",
-    "idv": "identifier without its issuer: kind:value (queries rarely know the state)",
+    "idv": "identifier: kind:value, without the issuing state (queries rarely know it;"
+    " scoring compares the state)",
     "plate": "plate key of a vehicle (confusable characters folded)",
     "vin": "vehicle identification number, uppercase alphanumerics",
     "off": "offense code",
 }
 
-_NAME_KINDS = ("ln", "lnp", "lnph", "fn", "fnph", "nick", "nm", "nmph", "lfi")
+_NAME_KINDS = ("ln", "lnp", "lnph", "fn", "nm", "nmph", "lfi")
 
 # The withholdable field (model/scope.py WITHHOLDABLE) each key kind reveals: a grant that
 # withholds the field must not match the kind. Mention kinds first, then record kinds.
@@ -69,13 +71,12 @@ KEY_FIELDS: dict[str, str] = {
     **{kind: "person.name" for kind in _NAME_KINDS},
     **{f"a{kind}": "person.aliases" for kind in _NAME_KINDS},
     "mon": "person.aliases",
-    **{kind: "person.dob" for kind in ("dob", "doby", "dobym", "dobt")},
+    **{kind: "person.dob" for kind in ("dob", "dobym", "dobt")},
     "ph": "person.phones",
     "ph7": "person.phones",
     "addr": "person.addresses",
     "street": "person.addresses",
     **{kind: "person.marks" for kind in ("smt", "smtp", "smtw")},
-    "id": "person.identifiers",
     "idv": "person.identifiers",
 }
 _RECORD_KEY_FIELDS: dict[str, str] = {
@@ -135,8 +136,6 @@ def _name_keys_of(name: tuple[str, str | None, str | None]) -> tuple[SearchKey, 
     fn = compact(first) if first else ""
     if fn:
         keys.append(("fn", fn))
-        keys += [("fnph", k) for k in phonetic_keys(fn)]
-        keys += [("nick", n) for n in sorted(nickname_group(fn))]
     if ln and fn:
         keys.append(("nm", _pair(ln, fn)))
         # One part of a compound surname with the first name: GARCIA JUAN finds
@@ -157,13 +156,13 @@ def _moniker_keys(moniker: str) -> tuple[SearchKey, ...]:
     value = compact(moniker)
     if not value:
         return ()
-    return (("mon", value), ("afn", value), *(("afnph", k) for k in phonetic_keys(value)))
+    return (("mon", value), ("afn", value))
 
 
 @memo(1 << 15)
 def _dob_keys(ymd: tuple[int, int | None, int | None]) -> tuple[SearchKey, ...]:
     dob = PartialDate(*ymd)
-    keys: list[SearchKey] = [("doby", f"{dob.year:04d}")]
+    keys: list[SearchKey] = []
     if dob.month is not None:
         keys.append(("dobym", f"{dob.year:04d}-{dob.month:02d}"))
     if dob.month is not None and dob.day is not None:
@@ -207,10 +206,7 @@ def _identifier_keys(identifier: Identifier) -> tuple[SearchKey, ...]:
     if not value:
         return ()
     kind = identifier.kind.value
-    return (
-        ("id", f"{kind}:{(identifier.issuer or '').upper()}:{value}"),
-        ("idv", f"{kind}:{value}"),
-    )
+    return (("idv", f"{kind}:{value}"),)
 
 
 def _name_keys(name: PersonName) -> tuple[SearchKey, ...]:
