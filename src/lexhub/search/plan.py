@@ -52,6 +52,7 @@ class PersonPlan:
     alias_names: list[tuple[str, str]] = field(default_factory=list)  # (last, first) compact
     alias_word: str = ""  # a one-word alias: a moniker or either name
     dob: str | None = None  # YYYY[-MM[-DD]]
+    dob_typed_swapped: bool = False  # typed with day and month swapped ("1998-19-08")
     dob_low: date | None = None
     dob_high: date | None = None
     phone_keys: list[tuple[str, str]] = field(default_factory=list)
@@ -84,17 +85,17 @@ def plate_pattern(text: str) -> tuple[str, bool]:
     return plate_key(text), False
 
 
-def _date_or_error(value: str, name: str) -> str:
+def _date_or_error(value: str, name: str) -> tuple[str, bool]:
     """A full date as typed; "1998-19-08" can only be 19 August with day and month
     swapped, which is how the investigator remembers it: read it so."""
     formats = ("%Y-%m-%d", "%m/%d/%Y", "%Y%m%d")
     try:
-        return parse_dob(value, formats).iso()
+        return parse_dob(value, formats).iso(), False
     except ValueError as e:
         pieces = value.split("-")
         if len(pieces) == 3:
             try:
-                return parse_dob(f"{pieces[0]}-{pieces[2]}-{pieces[1]}", formats).iso()
+                return parse_dob(f"{pieces[0]}-{pieces[2]}-{pieces[1]}", formats).iso(), True
             except ValueError:
                 pass
         raise QueryError(name, str(e)) from e
@@ -136,7 +137,10 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
 
     # -- date of birth ------------------------------------------------------------------
     if q.dob:
-        plan.dob = _date_or_error(q.dob, "dob") if q.dob.count("-") == 2 or "/" in q.dob else q.dob
+        if q.dob.count("-") == 2 or "/" in q.dob or (len(q.dob) == 8 and q.dob.isdigit()):
+            plan.dob, plan.dob_typed_swapped = _date_or_error(q.dob, "dob")
+        else:
+            plan.dob = q.dob
         _check_partial(plan.dob)
         parts = plan.dob.split("-")
         if len(parts) == 3:

@@ -239,6 +239,8 @@ def _dob(plan: PersonPlan, row: MentionRow, today: date, t: _Tally) -> None:
     if plan.dob:
         if row.dob:
             found = compare_dob(plan.dob, row.dob)
+            if found is not None and found.score == 1.0 and plan.dob_typed_swapped:
+                found = FieldMatch(0.85, f"day and month transposed {q.dob} ~ {row.dob}")
             _field(t, "date of birth", found, True, plan.dob)
         else:
             t.unknown("date of birth")
