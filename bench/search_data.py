@@ -1,0 +1,277 @@
+"""The search benchmark's data: a synthetic region minus the people held out, the facts
+queries are made from, and the names every baseline scans.
+
+The region's files are read once with lexhub's readers; records mentioning a held-out
+person are dropped whole (their narratives name them too) and the rest are written as JSON
+Lines into a prepared directory, which is what the benchmark databases load. A held-out
+person becomes an absent-person query only if nobody loaded could pass for them (see
+`_plausibly_present`), so an absent query with a `likely` hit is a real false alarm.
+Everything is cached beside the region, keyed by region, seed and held-out count.
+"""
+
+from __future__ import annotations
+
+import csv
+import pickle
+import random
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from lexhub.model import Record
+from search_corrupt import NICKNAMES
+
+__all__ = ["TODAY", "NameTable", "PersonFacts", "Prepared", "fold", "prepare", "sorted_name"]
+
+TODAY = date(2025, 1, 1)  # the day queries are asked: ages are computed at it
+_CLEAN = {"", "alias", "plate-typo"}  # error kinds that leave name and DOB true
+
+
+def fold(text: str) -> str:
+    """Upper case, no accents, letters and digits only, single spaces."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[^A-Z0-9]+", " ", plain.upper()).split())
+
+
+def sorted_name(first: str | None, last: str | None) -> str:
+    """The order-free form both baselines compare: "SMITH JOHN" and "JOHN SMITH" agree."""
+    return " ".join(sorted(fold(f"{first or ''} {last or ''}").split()))
+
+
+@dataclass
+class PersonFacts:
+    """What an investigator could know of one person, from the records' own wording:
+    name, date of birth and sex from mentions with no name or DOB error (the mode)."""
+
+    person_id: str
+    mentions: int
+    last: str
+    first: str | None
+    middle: str | None
+    dob: str | None  # full YYYY-MM-DD, else None
+    sex: str | None
+    clean: bool  # name and DOB come from an error-free mention
+    monikers: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    marks: tuple[tuple[str | None, str], ...] = ()  # (code, description)
+    plates: tuple[str, ...] = ()  # plates this person is the main person seen with
+
+    def age(self) -> int | None:
+        if not self.dob:
+            return None
+        y, m, d = (int(p) for p in self.dob.split("-"))
+        return TODAY.year - y - ((TODAY.month, TODAY.day) < (m, d))
+
+
+@dataclass
+class NameTable:
+    """Every loaded mention's name and DOB, in load order, with its true person."""
+
+    names: list[str] = field(default_factory=list)  # sorted_name(first, last)
+    dobs: list[str | None] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Prepared:
+    directory: Path  # agencies.json + one .jsonl per batch
+    truth: dict[tuple[str, str, str], str]  # (owner, source_id, ref) -> person, loaded
+    present: list[PersonFacts]  # the pool queries about present people are drawn from
+    absent: list[PersonFacts]  # held out and checked absent
+    table: NameTable
+    records: int
+
+
+@dataclass
+class _Seen:
+    """One person's mentions as read (only for the pool and the held-out)."""
+
+    names: Counter[tuple[str, str | None, str | None]] = field(default_factory=Counter)
+    any_names: Counter[tuple[str, str | None, str | None]] = field(default_factory=Counter)
+    dobs: Counter[str] = field(default_factory=Counter)
+    sexes: Counter[str] = field(default_factory=Counter)
+    monikers: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    addresses: set[str] = field(default_factory=set)
+    marks: set[tuple[str | None, str]] = field(default_factory=set)
+    count: int = 0
+
+
+def prepare(region: Path, cache: Path, absent: int, pool: int, seed: int) -> Prepared:
+    """Load from `cache` if there, else build it from `region` (read, hold out, write)."""
+    marker = cache / "prepared.pickle"
+    if marker.exists():
+        with open(marker, "rb") as f:
+            loaded: Prepared = pickle.load(f)
+        loaded.directory = cache
+        return loaded
+    cache.mkdir(parents=True, exist_ok=True)
+    out = _build(region, cache, absent, pool, seed)
+    with open(marker, "wb") as f:
+        pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return out
+
+
+def _read_truth(region: Path) -> tuple[dict[tuple[str, str, str], tuple[str, str]], Counter[str]]:
+    truth: dict[tuple[str, str, str], tuple[str, str]] = {}
+    counts: Counter[str] = Counter()
+    with open(region / "truth" / "ground_truth.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            truth[(row["owner"], row["source_id"], row["person_ref"])] = (
+                row["person_id"],
+                row["errors"],
+            )
+            counts[row["person_id"]] += 1
+    return truth, counts
+
+
+def _build(region: Path, cache: Path, n_absent: int, n_pool: int, seed: int) -> Prepared:
+    from lexhub.cli.ingest import batch_files
+
+    truth, counts = _read_truth(region)
+    rng = random.Random(seed * 7919 + 1)
+    people = sorted(counts)
+    rare = [p for p in people if counts[p] <= 3]
+    held = set(rng.sample(rare, min(len(rare), n_absent * 3 // 2)))
+    rest = [p for p in people if p not in held]
+    pool = set(rng.sample(rest, min(len(rest), n_pool)))
+    seen: dict[str, _Seen] = defaultdict(_Seen)
+    plates: dict[str, Counter[str]] = defaultdict(Counter)
+    table = NameTable()
+    aliases: list[str] = []
+    loaded: dict[tuple[str, str, str], str] = {}
+    records = 0
+
+    def keep(items: Iterator[Record]) -> Iterator[Record]:
+        nonlocal records
+        for record in items:
+            ids = [truth[(record.owner, record.source_id, p.ref)] for p in record.persons]
+            if any(pid in held for pid, _ in ids):
+                for person, (pid, errors) in zip(record.persons, ids, strict=True):
+                    if pid in held:
+                        _note(seen[pid], person, errors)
+                continue
+            records += 1
+            for person, (pid, errors) in zip(record.persons, ids, strict=True):
+                loaded[(record.owner, record.source_id, person.ref)] = pid
+                table.names.append(sorted_name(person.name.first, person.name.last))
+                table.dobs.append(str(person.dob) if person.dob else None)
+                table.people.append(pid)
+                aliases.extend(sorted_name(a.first, a.last) for a in person.aliases)
+                if pid in pool:
+                    _note(seen[pid], person, errors)
+            for v in record.vehicles:
+                if v.plate:
+                    for pid, _ in ids:
+                        plates[fold(v.plate).replace(" ", "")][pid] += 1
+            yield record
+
+    from lexhub.ingest.formats import read_batch
+    from lexhub.ingest.writers import write_jsonl
+
+    for path, mapping in batch_files([region]):
+        items = (i.record for i in read_batch(path, mapping=mapping) if i.record is not None)
+        write_jsonl(keep(items), cache / f"{path.stem}.jsonl")
+    (cache / "agencies.json").write_bytes((region / "agencies.json").read_bytes())
+    owned: dict[str, list[str]] = defaultdict(list)
+    for plate, who in plates.items():
+        (pid, n), total = who.most_common(1)[0], sum(who.values())
+        if n * 2 >= total + 1 or total == 1:
+            owned[pid].append(plate)
+    present = [_facts(p, seen[p], owned.get(p, [])) for p in sorted(pool) if p in seen]
+    candidates = [_facts(p, seen[p], []) for p in sorted(held) if p in seen]
+    checker = _AbsenceCheck(table, aliases)
+    absent = [f for f in candidates if f.clean and not checker.plausibly_present(f)]
+    return Prepared(cache, loaded, present, absent, table, records)
+
+
+def _note(s: _Seen, person: object, errors: str) -> None:
+    from lexhub.model import Person
+
+    assert isinstance(person, Person)
+    name = (person.name.last, person.name.first, person.name.middle)
+    s.count += 1
+    s.any_names[name] += 1
+    if set(errors.split("|")) <= _CLEAN:
+        s.names[name] += 1
+        if person.dob is not None and person.dob.is_full:
+            s.dobs[str(person.dob)] += 1
+    if person.sex is not None:
+        s.sexes[person.sex.value] += 1
+    s.monikers.update(person.monikers)
+    s.phones.update(p.number for p in person.phones)
+    s.addresses.update(a.text for a in person.addresses if a.text)
+    s.marks.update((m.code, m.description) for m in person.marks if m.description)
+
+
+def _facts(pid: str, s: _Seen, plates: list[str]) -> PersonFacts:
+    clean = bool(s.names)
+    (last, first, middle), _ = (s.names or s.any_names).most_common(1)[0]
+    return PersonFacts(
+        person_id=pid,
+        mentions=s.count,
+        last=last,
+        first=first,
+        middle=middle,
+        dob=s.dobs.most_common(1)[0][0] if s.dobs else None,
+        sex=s.sexes.most_common(1)[0][0] if s.sexes else None,
+        clean=clean,
+        monikers=tuple(sorted(s.monikers)),
+        phones=tuple(sorted(s.phones)),
+        addresses=tuple(sorted(s.addresses)),
+        marks=tuple(sorted(s.marks, key=lambda m: (m[0] or "", m[1]))),
+        plates=tuple(sorted(plates)),
+    )
+
+
+class _AbsenceCheck:
+    """Whether anyone loaded could pass for a held-out person. Plausibly present if:
+    a loaded name or alias is within ratio 90 of the full name (order-free); or a loaded
+    mention born within a year has a surname within ratio 85 and the same first initial
+    or a nickname of the first name; or one born the same day has the surname or the
+    first name within ratio 80."""
+
+    def __init__(self, table: NameTable, aliases: list[str]) -> None:
+        self.names = sorted(set(table.names) | set(aliases))
+        # Per birth year: every name token, and which name it came from.
+        self.tokens: dict[int, list[str]] = defaultdict(list)
+        self.owner: dict[int, list[int]] = defaultdict(list)
+        self.by_dob: dict[str, list[str]] = defaultdict(list)
+        self.table = table
+        for i, (name, dob) in enumerate(zip(table.names, table.dobs, strict=True)):
+            if dob:
+                for t in name.split():
+                    self.tokens[int(dob[:4])].append(t)
+                    self.owner[int(dob[:4])].append(i)
+                self.by_dob[dob].append(name)
+
+    def plausibly_present(self, f: PersonFacts) -> bool:
+        full = sorted_name(f.first, f.last)
+        if process.extractOne(full, self.names, scorer=fuzz.ratio, score_cutoff=90):
+            return True
+        if not f.dob:
+            return False
+        last, first = fold(f.last), fold(f.first or "")
+        related = {first, *NICKNAMES.get(first, ())}
+        year = int(f.dob[:4])
+        for y in (year - 1, year, year + 1):
+            hits = process.extract(
+                last, self.tokens.get(y, []), scorer=fuzz.ratio, score_cutoff=85, limit=None
+            )
+            for matched, _, k in hits:
+                tokens = self.table.names[self.owner[y][k]].split()
+                tokens.remove(matched)  # the other tokens hold the first name
+                if any(t[:1] == first[:1] or t in related for t in tokens):
+                    return True
+        for name in self.by_dob.get(f.dob, ()):
+            tokens = name.split()
+            if any(fuzz.ratio(last, t) >= 80 or fuzz.ratio(first, t) >= 80 for t in tokens):
+                return True
+        return False
