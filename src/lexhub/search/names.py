@@ -56,7 +56,7 @@ def _common(q: str, r: str) -> NameMatch | None:
     if short and abs(len(q) - len(r)) > 1:
         return None
     if _phonetic(q, r) and JaroWinkler.similarity(q, r) >= 0.8:
-        score = 0.55 if short else 0.85
+        score = 0.55 if short else 0.8
         return NameMatch(score, "phonetic", f"phonetic {q} ~ {r}")
     return None
 
@@ -73,7 +73,7 @@ def compare_last(query: str, record: str) -> NameMatch | None:
         return found
     q_parts, r_parts = surname_parts(query), surname_parts(record)
     if len(r_parts) > 1 and q in r_parts or len(q_parts) > 1 and r in q_parts:
-        return NameMatch(0.85, "compound", f"one part of compound surname {q} ~ {r}")
+        return NameMatch(0.9, "compound", f"one part of compound surname {q} ~ {r}")
     for qp in q_parts:
         for rp in r_parts:
             if (qp, rp) != (q, r) and (part := _common(qp, rp)) and part.how != "phonetic":

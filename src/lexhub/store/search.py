@@ -141,29 +141,29 @@ def scope_clause(
         excluded = False
         for rule in withhold:
             conditions: list[str] = []
+            rule_params: list[Any] = []
             if rule.roles is not None and person:
                 roles = sorted(r.value for r in rule.roles)
                 conditions.append(f"{alias}.role IN ({_marks(roles)})")
-                p += roles
+                rule_params += roles
             if rule.offense_categories is not None:
                 cats = sorted(c.value for c in rule.offense_categories)
-                conditions.append("(" + " OR ".join(f"{alias}.offcats LIKE ?" for _ in cats) + ")")
-                p += [f"% {c} %" for c in cats]
+                conditions.append(
+                    "(" + " OR ".join(f"{alias}.offcats LIKE ?" for _ in cats) + ")"
+                )
+                rule_params += [f"% {c} %" for c in cats]
             if person and "person" in rule.fields:
-                hidden: str | None = None  # the whole person: hidden whenever it applies
+                pass  # the whole person: hidden whenever the rule applies
             elif field_sql is not None:
-                hidden = f"{field_sql} IN ({_marks(rule.fields)})"
-                p += sorted(rule.fields)
-            elif fields & rule.fields:
-                hidden = None
-            else:
-                continue
-            if hidden is not None:
-                conditions.append(hidden)
+                conditions.append(f"{field_sql} IN ({_marks(rule.fields)})")
+                rule_params += sorted(rule.fields)
+            elif not fields & rule.fields:
+                continue  # withholds nothing this match reads
             if not conditions:
                 excluded = True  # applies to every row of the group
                 break
             sql += " AND NOT (" + " AND ".join(conditions) + ")"
+            p += rule_params
         if not excluded:
             parts.append(sql + ")")
             params += p
@@ -293,8 +293,8 @@ def record_keys_of(
 def find_records(
     store: SqlStore, rf: RecordFilter, scope: Scope, limit: int, offset: int
 ) -> tuple[list[RecordRow], int]:
-    """Active records inside `scope` meeting every criterion of `rf`, most relevant (then
-    newest, then lowest id) first; and how many there are in all."""
+    """Active records inside `scope` meeting every criterion of `rf`, most relevant first,
+    ties by id; and how many there are in all."""
     if scope.empty:
         return [], 0
     scope_sql, params = scope_clause(scope, "r", fields=rf.fields, person=False)
@@ -332,7 +332,7 @@ def find_records(
     total = int(store._x(f"SELECT count(*) {base}", params).fetchone()[0])
     rows = store._x(
         f"SELECT r.id, r.owner, r.type, r.sensitivity, r.source_id, r.occurred, r.offcats,"
-        f" {relevance} AS rel {base} ORDER BY rel DESC, r.occurred DESC, r.id LIMIT ? OFFSET ?",
+        f" {relevance} AS rel {base} ORDER BY rel DESC, r.id LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
     out = [
