@@ -11,6 +11,8 @@ with the scope its agreements give a request, and removes the flag.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import fields
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -21,16 +23,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from lexhub.cli.output import JSON_HELP, console, emit_json, opened_store
-from lexhub.errors import InputError
-from lexhub.model import PartialDate, Race, RecordType, Scope, Sex, validate_ori
+from lexhub.errors import InputError, QueryError
+from lexhub.model import Race, RecordType, Scope, Sex, validate_ori
 from lexhub.search import Hit, PersonQuery, Query, RecordQuery, SearchResult, search
+from lexhub.search.engine import MAX_PAGE_SIZE
 
 __all__ = ["search_command"]
 
 PERSON = "Person query (the default)"
 RECORD = "Record query (with --records)"
 SCOPE = "Scope and output"
-MAX_PAGE_SIZE = 200
 ALL_OWNERS_HELP = (
     "TEMPORARY, required: search every agency's records as the node operator. "
     "Removed when searches carry a request context (agency, user, purpose)."
@@ -56,14 +58,6 @@ def parse_date(option: str, text: str) -> date:
         except ValueError:
             pass
     raise fail(option, f'"{text}" is not a date (YYYY-MM-DD)')
-
-
-def parse_dob(text: str) -> str:
-    try:
-        return PartialDate.from_iso(text).iso()
-    except ValueError as e:
-        reason = str(e) if str(e).startswith('"') else f'"{text}": {e}'
-        raise fail("--dob", reason) from None
 
 
 def parse_int(option: str, text: str, low: int, high: int) -> int:
@@ -97,98 +91,77 @@ def _label(member: StrEnum) -> str:
     return member.value if member.value.replace("-", " ") == name else f"{member.value} ({name})"
 
 
-def check_range(low_option: str, low: Any, high_option: str, high: Any) -> None:
-    if low is not None and high is not None and low > high:
-        raise fail(None, f"{low_option} {low} is greater than {high_option} {high}")
+def parse_ori(option: str, text: str) -> str:
+    try:
+        return validate_ori(text.strip().upper())
+    except ValueError as e:
+        raise fail(option, str(e)) from None
 
 
-def given(options: dict[str, Any]) -> dict[str, Any]:
-    """The options the user typed (blank strings count as not typed)."""
-    return {k: v for k, v in options.items() if v is not None and str(v).strip() != ""}
+Parser = Callable[[str, str], Any]
 
 
-def person_query(o: dict[str, Any]) -> PersonQuery:
-    q = PersonQuery(
-        last=o.get("--last"),
-        first=o.get("--first"),
-        middle=o.get("--middle"),
-        alias=o.get("--alias"),
-        dob=parse_dob(o["--dob"]) if "--dob" in o else None,
-        dob_from=parse_date("--dob-from", o["--dob-from"]) if "--dob-from" in o else None,
-        dob_to=parse_date("--dob-to", o["--dob-to"]) if "--dob-to" in o else None,
-        age_min=parse_int("--age-min", o["--age-min"], 0, 130) if "--age-min" in o else None,
-        age_max=parse_int("--age-max", o["--age-max"], 0, 130) if "--age-max" in o else None,
-        sex=parse_code("--sex", o["--sex"], Sex, "a sex code") if "--sex" in o else None,
-        race=parse_code("--race", o["--race"], Race, "a race code") if "--race" in o else None,
-        height_min=parse_height("--height-min", o["--height-min"]) if "--height-min" in o else None,
-        height_max=parse_height("--height-max", o["--height-max"]) if "--height-max" in o else None,
-        weight_min=parse_int("--weight-min", o["--weight-min"], 1, 1500)
-        if "--weight-min" in o
-        else None,
-        weight_max=parse_int("--weight-max", o["--weight-max"], 1, 1500)
-        if "--weight-max" in o
-        else None,
-        phone=o.get("--phone"),
-        address=o.get("--address"),
-        mark=o.get("--mark"),
-        state_id=o.get("--state-id"),
-        driver_license=o.get("--driver-license"),
-        plate=o.get("--plate"),
-    )
-    check_range("--dob-from", q.dob_from, "--dob-to", q.dob_to)
-    check_range("--age-min", q.age_min, "--age-max", q.age_max)
-    check_range("--height-min", q.height_min, "--height-max", q.height_max)
-    check_range("--weight-min", q.weight_min, "--weight-max", q.weight_max)
-    return q
+def as_typed(option: str, text: str) -> str:
+    return text
 
 
-def record_query(o: dict[str, Any]) -> RecordQuery:
-    owner = o.get("--owner")
-    if owner is not None:
-        try:
-            owner = validate_ori(owner.strip().upper())
-        except ValueError as e:
-            raise fail("--owner", str(e)) from None
-    q = RecordQuery(
-        record_type=parse_code("--record-type", o["--record-type"], RecordType, "a record type")
-        if "--record-type" in o
-        else None,
-        offense=o["--offense"].strip().upper() if "--offense" in o else None,
-        owner=owner,
-        date_from=parse_date("--date-from", o["--date-from"]) if "--date-from" in o else None,
-        date_to=parse_date("--date-to", o["--date-to"]) if "--date-to" in o else None,
-        location=o.get("--location"),
-        plate=o.get("--plate"),
-        phone=o.get("--phone"),
-        text=o.get("--text"),
-    )
-    check_range("--date-from", q.date_from, "--date-to", q.date_to)
-    return q
+PARSERS: dict[str, Parser] = {
+    "dob_from": parse_date,
+    "dob_to": parse_date,
+    "date_from": parse_date,
+    "date_to": parse_date,
+    "age_min": lambda o, t: parse_int(o, t, 0, 130),
+    "age_max": lambda o, t: parse_int(o, t, 0, 130),
+    "height_min": parse_height,
+    "height_max": parse_height,
+    "weight_min": lambda o, t: parse_int(o, t, 1, 1500),
+    "weight_max": lambda o, t: parse_int(o, t, 1, 1500),
+    "sex": lambda o, t: parse_code(o, t, Sex, "a sex code"),
+    "race": lambda o, t: parse_code(o, t, Race, "a race code"),
+    "record_type": lambda o, t: parse_code(o, t, RecordType, "a record type"),
+    "owner": parse_ori,
+    "offense": lambda o, t: t.strip().upper(),
+}  # fields not listed go to the engine as typed; it reports what it cannot read (QueryError)
+RANGES = [("dob_from", "dob_to"), ("age_min", "age_max"), ("height_min", "height_max"),
+          ("weight_min", "weight_max"), ("date_from", "date_to")]  # fmt: skip
+PERSON_FIELDS = [f.name for f in fields(PersonQuery)]
+RECORD_FIELDS = [f.name for f in fields(RecordQuery)]
 
 
-def build_query(records: bool, person: dict[str, Any], record: dict[str, Any]) -> Query:
-    """Refuse options of the other kind of query rather than drop them silently."""
-    shared = person.keys() & record.keys()
-    mine, other = (record, person) if records else (person, record)
-    stray = [k for k in other if k not in shared]
+def option(field: str) -> str:
+    return "--" + field.replace("_", "-")
+
+
+def build_query(records: bool, params: dict[str, Any]) -> Query:
+    """The query from the options typed (blank ones count as not typed). Options of the
+    other kind of query are refused rather than silently dropped."""
+    typed = {
+        k: v
+        for k in dict.fromkeys(PERSON_FIELDS + RECORD_FIELDS)
+        if (v := params.get(k)) is not None and v.strip()
+    }
+    kind, mine = ("record", RECORD_FIELDS) if records else ("person", PERSON_FIELDS)
+    stray = [k for k in typed if k not in mine]
     if stray:
         hint = "drop --records to search people" if records else "add --records for a record query"
-        raise fail(
-            stray[0], f"not an option of a {'record' if records else 'person'} query: {hint}"
-        )
-    if not mine:
-        kind = "record" if records else "person"
+        raise fail(option(stray[0]), f"not an option of a {kind} query: {hint}")
+    if not typed:
         raise fail(None, f"empty {kind} query: give at least one option (lexhub search --help)")
-    return record_query(mine) if records else person_query(mine)
+    values = {k: PARSERS.get(k, as_typed)(option(k), v) for k, v in typed.items()}
+    for low, high in RANGES:
+        if low in values and high in values and values[low] > values[high]:
+            raise fail(
+                None, f"{option(low)} {values[low]} is greater than {option(high)} {values[high]}"
+            )
+    return RecordQuery(**values) if records else PersonQuery(**values)
 
 
 def _name(person: dict[str, Any]) -> str | None:
-    name = person.get("name")
-    if isinstance(name, dict):
-        given_names = " ".join(str(name[k]) for k in ("first", "middle") if name.get(k))
-        last = str(name.get("last", ""))
-        return f"{last}, {given_names}" if given_names else last
-    return None if name is None else str(name)
+    given_names = " ".join(str(person[k]) for k in ("first", "middle", "suffix") if person.get(k))
+    last = person.get("last")
+    if last and given_names:
+        return f"{last}, {given_names}"
+    return str(last or given_names) or None
 
 
 def person_cell(hit: Hit) -> str:
@@ -219,21 +192,24 @@ def why_cell(hit: Hit) -> str:
     return ""
 
 
-def results_table(result: SearchResult) -> Table:
-    """One hit per row, stacked cells, so a hit stays legible in 100 columns."""
+def results_table(result: SearchResult, people: bool = True) -> Table:
+    """One hit per row, stacked cells, so a hit stays legible in 100 columns. Record
+    queries (`people=False`) have no person column: their hits are records."""
     t = Table(box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False, title_justify="left")
     t.add_column("#", justify="right", no_wrap=True)
     t.add_column("score", no_wrap=True)
     t.add_column("record", no_wrap=True, max_width=18, overflow="fold")
-    t.add_column("person", max_width=22, overflow="fold")
+    if people:
+        t.add_column("person", max_width=22, overflow="fold")
     t.add_column("why", ratio=1, overflow="fold")
     first = (result.page - 1) * result.page_size
     for i, hit in enumerate(result.hits, start=first + 1):
+        person = [escape(person_cell(hit))] if people else []
         t.add_row(
             str(i),
             f"{hit.score:.2f}\n{hit.band.value}",
             escape(record_cell(hit)),
-            escape(person_cell(hit)),
+            *person,
             escape(why_cell(hit)),
         )
     return t
@@ -292,7 +268,7 @@ def search_command(
     middle: Annotated[Text, _opt("Middle name or initial.")] = None,
     alias: Annotated[Text, _opt('An alias ("LAST, FIRST" or "First Last") or moniker.')] = None,
     dob: Annotated[
-        Text, _opt("Date of birth: YYYY-MM-DD, YYYY-MM or YYYY.", metavar="DATE")
+        Text, _opt("Date of birth: YYYY-MM-DD (or MM/DD/YYYY), YYYY-MM or YYYY.", metavar="DATE")
     ] = None,
     dob_from: Annotated[Text, _opt("Born on or after (YYYY-MM-DD).", metavar="DATE")] = None,
     dob_to: Annotated[Text, _opt("Born on or before (YYYY-MM-DD).", metavar="DATE")] = None,
@@ -353,55 +329,20 @@ def search_command(
             "no scope: pass --all-owners to search every agency's records as the node operator "
             "(temporary, until searches carry a request context)",
         )
-    person = given(
-        {
-            "--last": last,
-            "--first": first,
-            "--middle": middle,
-            "--alias": alias,
-            "--dob": dob,
-            "--dob-from": dob_from,
-            "--dob-to": dob_to,
-            "--age-min": age_min,
-            "--age-max": age_max,
-            "--sex": sex,
-            "--race": race,
-            "--height-min": height_min,
-            "--height-max": height_max,
-            "--weight-min": weight_min,
-            "--weight-max": weight_max,
-            "--phone": phone,
-            "--address": address,
-            "--mark": mark,
-            "--state-id": state_id,
-            "--driver-license": driver_license,
-            "--plate": plate,
-        }
-    )
-    record = given(
-        {
-            "--record-type": record_type,
-            "--offense": offense,
-            "--owner": owner,
-            "--date-from": date_from,
-            "--date-to": date_to,
-            "--location": location,
-            "--plate": plate,
-            "--phone": phone,
-            "--text": text,
-        }
-    )
-    query = build_query(records, person, record)
+    query = build_query(records, ctx.params)
     page_n = parse_int("--page", page, 1, 1_000_000) if page is not None else 1
     size = parse_int("--page-size", page_size, 1, MAX_PAGE_SIZE) if page_size is not None else 20
     with opened_store(ctx) as store:
         owners = [a.id for a in store.list_agencies()]
         if isinstance(query, RecordQuery) and query.owner and query.owner not in owners:
             raise fail("--owner", f"no agency {query.owner} on this node")
-        result = search(store, query, Scope.full_access(owners), page=page_n, page_size=size)
+        try:
+            result = search(store, query, Scope.full_access(owners), page=page_n, page_size=size)
+        except QueryError as e:  # the engine names the query field; say which option it was
+            raise fail(None if e.field == "query" else option(e.field), e.reason) from None
     if as_json:
         emit_json(result_json(query, result))
         return
     if result.hits:
-        console.print(results_table(result))
+        console.print(results_table(result, people=not records))
     console.print(escape(summary(result)), soft_wrap=True)
