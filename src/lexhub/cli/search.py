@@ -171,7 +171,8 @@ def person_cell(hit: Hit) -> str:
     lines = [
         _name(p),
         f"DOB {p['dob']}" if p.get("dob") else None,
-        " ".join(str(p[k]) for k in ("role", "sex", "race") if p.get(k)) or None,
+        " ".join(f"{k} {p[k]}" for k in ("sex", "race") if p.get(k)) or None,
+        str(p["role"]) if p.get("role") else None,  # the person's part in the record
     ]
     return "\n".join(line for line in lines if line)
 
@@ -321,7 +322,7 @@ def search_command(
     """Find a person, or records, across every agency: ranked hits, each with its reasons.
 
     TEMPORARY: needs --all-owners (the node operator's search) until searches carry a
-    request context; the next release derives the scope from data-sharing agreements.
+    request context; a later version derives the scope from data-sharing agreements.
     """
     if not all_owners:
         raise fail(
