@@ -199,7 +199,7 @@ def results_table(result: SearchResult, people: bool = True) -> Table:
     t = Table(box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False, title_justify="left")
     t.add_column("#", justify="right", no_wrap=True)
     t.add_column("score", no_wrap=True)
-    t.add_column("record", no_wrap=True, max_width=18, overflow="fold")
+    t.add_column("record", max_width=18, overflow="fold")
     if people:
         t.add_column("person", max_width=22, overflow="fold")
     t.add_column("why", ratio=1, overflow="fold")
@@ -247,10 +247,10 @@ def hit_json(rank: int, hit: Hit) -> dict[str, Any]:
 
 
 def result_json(query: Query, result: SearchResult) -> dict[str, Any]:
-    fields = {k: v for k, v in vars(query).items() if v is not None}
+    typed = {k: v for k, v in vars(query).items() if v is not None}
     first = (result.page - 1) * result.page_size
     return {
-        "query": {"kind": "record" if isinstance(query, RecordQuery) else "person", **fields},
+        "query": {"kind": "record" if isinstance(query, RecordQuery) else "person", **typed},
         "scope": "all-owners",
         "owners_searched": list(result.owners_searched),
         "page": result.page,
