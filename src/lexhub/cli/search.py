@@ -25,8 +25,15 @@ from rich.table import Table
 from lexhub.cli.output import JSON_HELP, console, emit_json, opened_store
 from lexhub.errors import InputError, QueryError
 from lexhub.model import Race, RecordType, Scope, Sex, validate_ori
-from lexhub.search import Hit, PersonQuery, Query, RecordQuery, SearchResult, search
-from lexhub.search.engine import MAX_PAGE_SIZE
+from lexhub.search import (
+    MAX_PAGE_SIZE,
+    Hit,
+    PersonQuery,
+    Query,
+    RecordQuery,
+    SearchResult,
+    search,
+)
 
 __all__ = ["search_command"]
 

@@ -5,11 +5,12 @@ candidates inside the scope (blocking keys shared by both engines, plus engine f
 scores them in Python from per-field evidence, and returns ranked, explained hits.
 """
 
-from lexhub.search.engine import search
+from lexhub.search.engine import MAX_PAGE_SIZE, search
 from lexhub.search.query import PersonQuery, Query, RecordQuery
 from lexhub.search.result import Band, Evidence, Hit, SearchResult
 
 __all__ = [
+    "MAX_PAGE_SIZE",
     "Band",
     "Evidence",
     "Hit",

@@ -20,7 +20,7 @@ from lexhub.search.result import Band, Evidence, Hit, SearchResult
 from lexhub.search.score import score_mention
 from lexhub.store import MentionRow, RecordFilter, Store
 
-__all__ = ["CANDIDATES", "search"]
+__all__ = ["CANDIDATES", "MAX_PAGE_SIZE", "search"]
 
 CANDIDATES = 300  # mentions scored per query
 MAX_PAGE_SIZE = 200

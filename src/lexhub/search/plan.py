@@ -252,6 +252,8 @@ def _check_partial(dob: str) -> None:
     parts = dob.split("-")
     if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
         raise QueryError("dob", f'"{dob}" is not YYYY-MM-DD, YYYY-MM or YYYY')
+    if len(parts) == 2 and not 1 <= int(parts[1]) <= 12:
+        raise QueryError("dob", f'"{dob}": month {int(parts[1])} is not 1-12')
 
 
 def _one_digit_variants(iso: str) -> list[str]:

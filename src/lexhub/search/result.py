@@ -25,8 +25,8 @@ class Band(StrEnum):
 
 @dataclass(frozen=True)
 class Evidence:
-    """One field's contribution: `field` as in the query, `text` for people
-    ("last name: phonetic SMITH ~ SMYTH"), `score` in 0..1 for that field."""
+    """One field's contribution: `field` its label ("last name", "date of birth"),
+    `text` for people ("last name: phonetic SMITH ~ SMYTH"), `score` in 0..1."""
 
     field: str
     text: str
