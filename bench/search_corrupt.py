@@ -27,6 +27,7 @@ __all__ = [
     "retype_address",
     "retype_case",
     "retype_phone",
+    "street_key",
     "surname_part",
     "typo",
 ]
@@ -312,7 +313,6 @@ _SUFFIXES = {
     "PARKWAY": ("PKWY",),
     "HIGHWAY": ("HWY",),
     "WAY": ("WY",),
-    "LOOP": ("LP",),
     "TRAIL": ("TRL",),
     "SQUARE": ("SQ",),
 }
@@ -332,7 +332,9 @@ _LONG = {a: full for full, abbrs in _SUFFIXES.items() for a in abbrs} | {
 _SHORT = {full: abbrs for full, abbrs in _SUFFIXES.items()} | {
     full: (a,) for full, a in _DIRECTIONS.items()
 }
-_UNIT = re.compile(r"(?:\b(?:APT|APARTMENT|UNIT|STE|SUITE)\.?\s*|#\s*)([0-9A-Z]+)\b")
+_UNIT = re.compile(r"(?:\b(?:APT|APARTMENT|UNIT|STE|SUITE)\b\.?|#)\s*([0-9A-Z]+)\b")
+# Suffixes with no abbreviation: they still end the street part of a line.
+_PLAIN_SUFFIXES = frozenset({"LOOP", "ROW", "RUN", "WALK", "PATH", "PIKE", "ALLEY", "PLAZA"})
 
 
 def retype_address(text: str, rng: random.Random) -> str | None:
@@ -348,6 +350,8 @@ def retype_address(text: str, rng: random.Random) -> str | None:
 
 def _retype_address(text: str, rng: random.Random) -> str | None:
     line, _, rest = text.upper().partition(",")
+    if not rest:  # "261 Crest Ct Apt 45 Spokane Wa": the city follows the suffix or unit
+        line, rest = _split_city(line)
     unit = _UNIT.search(line)
     unit_no = unit.group(1) if unit else None
     street = _UNIT.sub("", line).split()
@@ -377,6 +381,33 @@ def _retype_address(text: str, rng: random.Random) -> str | None:
     if not changed:
         return None
     return retype_case(re.sub(r"\s+", " ", out).strip(), rng)
+
+
+def street_key(text: str) -> str:
+    """House number and street, spelled out, without unit, city or ZIP: what every
+    retyping of one address keeps (used to find addresses several people share)."""
+    line, _, rest = text.upper().partition(",")
+    if not rest:
+        line, _ = _split_city(line)
+    words = _UNIT.sub("", line).replace(".", " ").split()
+    return " ".join(_LONG.get(w, w) for w in words)
+
+
+def _split_city(line: str) -> tuple[str, str]:
+    words = line.split()
+    end = None
+    for i, w in enumerate(words[1:], 1):
+        if w in _SUFFIXES or w in _PLAIN_SUFFIXES or _LONG.get(w) in _SUFFIXES:
+            end = i + 1
+            if end < len(words) and (words[end] in _DIRECTIONS or words[end] in _LONG):
+                end += 1
+            break
+    if end is None:
+        return line, ""
+    unit = _UNIT.match(" ".join(words[end:]))
+    if unit:
+        end += len(unit.group(0).split())
+    return " ".join(words[:end]), " ".join(words[end:])
 
 
 # Marks: parse the record's wording into side, place and motif, say it another way.

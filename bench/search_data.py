@@ -25,7 +25,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from lexhub.model import Record
-from search_corrupt import NICKNAMES
+from search_corrupt import NICKNAMES, street_key
 
 __all__ = ["TODAY", "NameTable", "PersonFacts", "Prepared", "fold", "prepare", "sorted_name"]
 
@@ -62,6 +62,9 @@ class PersonFacts:
     addresses: tuple[str, ...] = ()
     marks: tuple[tuple[str | None, str], ...] = ()  # (code, description)
     plates: tuple[str, ...] = ()  # plates this person is the main person seen with
+    # Another person's mention carries this name and date of birth (a false identity):
+    # no search could tell them apart, so no name query is made about this person.
+    identity_shared: bool = False
 
     def age(self) -> int | None:
         if not self.dob:
@@ -87,6 +90,10 @@ class Prepared:
     absent: list[PersonFacts]  # held out and checked absent
     table: NameTable
     records: int
+    # Pool people, and how many were left without a value for a query type because every
+    # value they have is shared with someone else (household phones and addresses) or
+    # their identity is: those values would measure the data's ambiguity, not search.
+    excluded: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,6 +154,8 @@ def _build(region: Path, cache: Path, n_absent: int, n_pool: int, seed: int) -> 
     table = NameTable()
     aliases: list[str] = []
     loaded: dict[tuple[str, str, str], str] = {}
+    phone_people: dict[str, set[str]] = defaultdict(set)
+    street_people: dict[str, set[str]] = defaultdict(set)
     records = 0
 
     def keep(items: Iterator[Record]) -> Iterator[Record]:
@@ -165,6 +174,10 @@ def _build(region: Path, cache: Path, n_absent: int, n_pool: int, seed: int) -> 
                 table.dobs.append(str(person.dob) if person.dob else None)
                 table.people.append(pid)
                 aliases.extend(sorted_name(a.first, a.last) for a in person.aliases)
+                for ph in person.phones:
+                    phone_people[_phone_key(ph.number)].add(pid)
+                for a in person.addresses:
+                    street_people[street_key(a.text)].add(pid)
                 if pid in pool:
                     _note(seen[pid], person, errors)
             for v in record.vehicles:
@@ -189,7 +202,34 @@ def _build(region: Path, cache: Path, n_absent: int, n_pool: int, seed: int) -> 
     candidates = [_facts(p, seen[p], []) for p in sorted(held) if p in seen]
     checker = _AbsenceCheck(table, aliases)
     absent = [f for f in candidates if f.clean and not checker.plausibly_present(f)]
-    return Prepared(cache, loaded, present, absent, table, records)
+    excluded = _exclude_shared(present, table, phone_people, street_people)
+    return Prepared(cache, loaded, present, absent, table, records, excluded)
+
+
+def _phone_key(number: str) -> str:
+    return re.sub(r"\D", "", number.split("x")[0])[-7:]
+
+
+def _exclude_shared(
+    present: list[PersonFacts],
+    table: NameTable,
+    phone_people: dict[str, set[str]],
+    street_people: dict[str, set[str]],
+) -> dict[str, int]:
+    """Keep only the phones and addresses a person holds alone; flag shared identities."""
+    identity: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+    for name, dob, pid in zip(table.names, table.dobs, table.people, strict=True):
+        identity[(name, dob)].add(pid)
+    out = {"pool people": len(present), "identity": 0, "phone": 0, "address": 0}
+    for f in present:
+        f.identity_shared = len(identity.get((sorted_name(f.first, f.last), f.dob), ())) > 1
+        phones = tuple(p for p in f.phones if len(phone_people[_phone_key(p)]) == 1)
+        streets = tuple(a for a in f.addresses if len(street_people[street_key(a)]) == 1)
+        out["identity"] += f.identity_shared
+        out["phone"] += bool(f.phones) and not phones
+        out["address"] += bool(f.addresses) and not streets
+        f.phones, f.addresses = phones, streets
+    return out
 
 
 def _note(s: _Seen, person: object, errors: str) -> None:

@@ -163,6 +163,8 @@ def main() -> None:
         f"queries: {sum(not q.absent for q in queries):,} about present people,"
         f" {sum(q.absent for q in queries):,} about absent people; seed {args.seed};"
         f" ages at {TODAY}; index code fingerprint {fingerprint()}",
+        "pool people without a usable value because it is shared with another person"
+        f" (not asked about): {prep.excluded}",
         *notes,
     ]
     text, misses = report(header, queries, {r.system: r.outcomes for r in runs}, args.misses)

@@ -168,8 +168,10 @@ _DOB_ERRORS: dict[str, Corruption] = {
 }
 
 
-def _corrupt(d: _Draft, allowed: dict[str, Corruption], rng: random.Random) -> list[str]:
-    wanted = rng.choices((0, 1, 2), weights=(25, 55, 20))[0]
+def _corrupt(
+    d: _Draft, allowed: dict[str, Corruption], rng: random.Random, most: int = 2
+) -> list[str]:
+    wanted = min(most, rng.choices((0, 1, 2), weights=(25, 55, 20))[0])
     names = list(allowed)
     rng.shuffle(names)
     done: list[str] = []
@@ -186,7 +188,7 @@ def _corrupt(d: _Draft, allowed: dict[str, Corruption], rng: random.Random) -> l
 def _name_draft(f: PersonFacts, kind: str, rng: random.Random) -> tuple[_Draft, list[str]]:
     """A name-bearing query of `kind`, or raises LookupError if `f` cannot make one."""
     d = _Draft(last=f.last, first=f.first)
-    if not f.first or not f.clean:
+    if not f.first or not f.clean or f.identity_shared:
         raise LookupError
     if kind == "name+dob":
         if not f.dob:
@@ -212,7 +214,7 @@ def _name_draft(f: PersonFacts, kind: str, rng: random.Random) -> tuple[_Draft, 
             "typo-last": _typo_last,
             "phonetic": lambda d, r: _phonetic(d, r, "last"),
         }
-        return d, ["nickname", *_corrupt(d, extra, rng)[:1]]
+        return d, ["nickname", *_corrupt(d, extra, rng, most=1)]
     if kind == "dob+partial-name":
         if not f.dob:
             raise LookupError
@@ -225,6 +227,8 @@ def _name_draft(f: PersonFacts, kind: str, rng: random.Random) -> tuple[_Draft, 
         else:
             d.last = None
         errs = _DOB_ERRORS | {k: v for k, v in _NAME_ERRORS.items() if k == "typo-last"}
+        if shape == "first":  # a first name and a birth year single out nobody
+            errs = {k: v for k, v in errs.items() if k != "dob-year-only"}
         return d, [shape, *_corrupt(d, errs, rng)]
     raise ValueError(kind)
 
@@ -246,8 +250,7 @@ def _other_draft(f: PersonFacts, kind: str, rng: random.Random) -> tuple[_Draft,
     if kind == "tattoo+sex+age":
         age = f.age()
         tats = [m for m in f.marks if "TAT" in (m[0] or "") or "tat" in m[1].lower()]
-        marks = tats if tats and rng.random() < 0.8 else list(f.marks)
-        new = c.paraphrase_mark(*rng.choice(marks), rng) if marks and age else None
+        new = c.paraphrase_mark(*rng.choice(tats), rng) if tats and age else None
         if new is None or age is None:
             raise LookupError
         d.mark, d.sex, d.age = new, f.sex, _age_range(age, rng, 5)

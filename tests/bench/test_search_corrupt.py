@@ -180,3 +180,17 @@ def test_queries_follow_the_mix_and_are_fixed_by_the_seed() -> None:
         }
         for q in nick
     )
+
+
+def test_every_retyping_of_an_address_keeps_its_street_key() -> None:
+    texts = {
+        "350 33RD AVE SW APT 12, BURIEN, WA 98168": "350 33RD AVENUE SOUTHWEST",
+        "261 Crest Ct Apt 45 Spokane Wa": "261 CREST COURT",
+        "474 Baker Loop #263 Mount Vernon Wa": "474 BAKER LOOP",
+        "12244 S Stevens Loop Pasco Wa": "12244 SOUTH STEVENS LOOP",  # STEVENS is no suite
+    }
+    for text, key in texts.items():
+        assert c.street_key(text) == key
+        for seed in range(50):
+            out = c.retype_address(text, Random(seed))
+            assert out is not None and c.street_key(out) == key, out
