@@ -19,9 +19,11 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import CACHE, machine  # noqa: E402
+from lexhub.search import PersonQuery  # noqa: E402
 from search_data import TODAY, prepare  # noqa: E402
 from search_queries import BenchQuery, build_queries  # noqa: E402
 from search_report import Outcome, report  # noqa: E402
@@ -77,11 +79,15 @@ def run_lexhub(
         return out
 
 
+class NameSearch(Protocol):
+    def search(self, q: PersonQuery, k: int = 10) -> list[int]: ...
+
+
 def run_baseline(
-    search: object, queries: list[BenchQuery], table_people: list[str], warmup: int
+    baseline: NameSearch, queries: list[BenchQuery], table_people: list[str], warmup: int
 ) -> list[Outcome]:
     """Name-bearing queries only (present and absent, so latency covers both)."""
-    fn = search.search  # type: ignore[attr-defined]
+    fn = baseline.search
     named = [q for q in queries if q.has_name]
     for q in named[:: max(1, len(named) // max(1, warmup))][:warmup]:
         fn(q.query)
