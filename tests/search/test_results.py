@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from lexhub.model import RecordType
+from lexhub.normalize.names import fold
 from lexhub.search import Band, Hit, PersonQuery, Query, RecordQuery, SearchResult
 from lexhub.store import Store
 from tests.search.conftest import (
@@ -20,6 +21,7 @@ from tests.search.conftest import (
     Who,
     assert_top,
     describe,
+    fixture_person,
     mentions_named,
     run,
     who,
@@ -189,11 +191,10 @@ def test_the_explanation_goes_field_by_field(corpus: Store) -> None:
     result = run(corpus, PersonQuery(last="Hargrove", first="Bill", dob="1966-04-04"))
     hit = result.hits[0]
     assert who(hit) == Who(A, "A-030"), describe(result)
-    # Evidence.field names the query field ("dob") or its label ("date of birth").
-    labels = {"last name": "last", "first name": "first", "date of birth": "dob"}
-    fields = [labels.get(e.field, e.field) for e in hit.evidence]
+    fields = [e.field for e in hit.evidence]
     assert len(fields) == len(set(fields)), f"a field explained twice: {hit.why}"
-    assert {"last", "first", "dob"} <= set(fields), hit.why
+    assert {"last name", "first name", "date of birth"} <= set(fields), hit.why
+    assert all(e.text.startswith(f"{e.field}: ") for e in hit.evidence), hit.why
     assert all(e.text and e.score > 0 for e in hit.evidence), hit.evidence
 
 
@@ -211,8 +212,9 @@ def test_a_hit_identifies_the_mention_and_its_record(
             assert hit.occurred == (rec.occurred.isoformat() if rec.occurred else None)
             if isinstance(query, PersonQuery):
                 assert hit.mention_id is not None, (query, hit)
-                person = rec.persons[[p.ref for p in rec.persons].index(who(hit).ref)]
-                assert str(hit.person.get("last", "")).upper() in person.name.last.upper()
+                person = fixture_person(who(hit))
+                assert hit.person.get("last") == fold(person.name.last), (query, hit)
+                assert hit.person.get("role") == person.role.value, (query, hit)
             else:
                 assert hit.mention_id is None and hit.person == {}, (query, hit)
 
