@@ -181,6 +181,10 @@ RECORDS: tuple[Record, ...] = (
            type=INC, offenses=("13B",)),
     record("A-024", person("Walsh", "Kathleen", "1962-10-02", sex=F)),
     record("A-025", person("Welch", "Catherine", "1999-12-12", sex=F)),
+    # Sound-alikes two or more edits apart (Smyth and Catherine are also one edit away).
+    record("A-026", person("Neilson", "Geoffrey", "1974-10-14", sex=M)),
+    record("A-027", person("Neilson", "Joanna", "1978-01-08", sex=F)),
+    record("A-028", person("Nichols", "Jeffrey", "1966-06-26", sex=M)),
     # Nicknames.
     record("A-030", person("Hargrove", "William", "1966-04-04", sex=M), type=ARR,
            offenses=("13A",)),

@@ -11,7 +11,17 @@ import pytest
 
 from lexhub.search import Band, PersonQuery, RecordQuery
 from lexhub.store import Store
-from tests.search.conftest import A, B, Who, assert_top, describe, mentions_named, run, who
+from tests.search.conftest import (
+    A,
+    B,
+    Who,
+    assert_top,
+    describe,
+    fixture_person,
+    mentions_named,
+    run,
+    who,
+)
 
 
 def named(last: str, first: str | None = None) -> set[Who]:
@@ -66,6 +76,22 @@ def test_one_edit_on_a_two_letter_surname_is_not_likely_even_with_the_first_name
             assert hit.band is not Band.LIKELY, describe(result)
 
 
+@pytest.mark.parametrize(
+    ("last", "other"), [("Li", "Lu"), ("Li", "Lee"), ("Li", "Lim"), ("Kim", "Lim"), ("Ng", "Ong")]
+)
+def test_another_short_surname_is_not_likely_even_with_the_same_date_of_birth(
+    corpus: Store, last: str, other: str
+) -> None:
+    # "Li, born 1992-03-03" must not make Lu, born that day, an identification.
+    (mention,) = named(other)
+    born = fixture_person(mention).dob
+    assert born is not None
+    result = run(corpus, PersonQuery(last=last, dob=born.iso()))
+    for hit in result.hits:
+        if who(hit) == mention:
+            assert hit.band is not Band.LIKELY, describe(result)
+
+
 # --- Phonetic variants, nicknames, swapped names, initials, compound surnames, aliases ----------
 
 
@@ -79,6 +105,13 @@ def test_a_phonetic_spelling_of_the_surname_finds_the_person(corpus: Store) -> N
 def test_a_phonetic_spelling_of_the_first_name_finds_the_person(corpus: Store) -> None:
     result = run(corpus, PersonQuery(last="Walsh", first="Katherine"))
     assert_top(result, named("Walsh", "Catherine"), named("Walsh", "Kathleen") | named("Welch"))
+
+
+def test_sound_alike_names_several_edits_apart_find_the_person(corpus: Store) -> None:
+    # NIELSEN ~ NEILSON and JEFFREY ~ GEOFFREY: too far apart to be typos.
+    result = run(corpus, PersonQuery(last="Nielsen", first="Jeffrey"))
+    assert_top(result, named("Neilson", "Geoffrey"), named("Neilson", "Joanna") | named("Nichols"))
+    assert "PHONETIC" in result.hits[0].why.upper(), describe(result)
 
 
 @pytest.mark.parametrize(
