@@ -237,6 +237,10 @@ RECORDS: tuple[Record, ...] = (
     record("A-100", person("Mercer", "Dale", "1982-02-12", sex=M, marks=(DRAGON_L,))),
     record("A-101", person("Quinn", "Alan", "1979-11-01", sex=M, marks=(DRAGON_R,))),
     record("A-102", person("Soto", "Ramon", "1985-05-15", sex=M, marks=(ROSE_L,))),
+    record("A-103", person("Roper", "Wade", "1990-12-03", sex=M,
+                           marks=(Mark("TAT R LEG", "COBRA"),))),
+    record("A-104", person("Beck", "Tyler", "1991-04-09", sex=M,
+                           marks=(Mark("TAT R LEG", "SKULL"),))),
     # A sex offense: the victim's identity is withheld by conditional rules; the suspect's
     # is not. The victim is also a witness in an ordinary theft.
     record("A-110",

@@ -241,6 +241,12 @@ def test_a_tattoo_described_in_other_words_finds_the_person(corpus: Store) -> No
     assert_top(result, named("Mercer"), named("Quinn") | named("Soto"))
 
 
+def test_a_tattoo_described_with_other_design_words_finds_the_person(corpus: Store) -> None:
+    # The record says TAT R LEG, COBRA; the witness saw a snake on the right calf.
+    result = run(corpus, PersonQuery(mark="snake tattoo on his right calf"))
+    assert_top(result, named("Roper"), named("Beck"))
+
+
 def test_an_smt_code_finds_every_mark_with_that_code(corpus: Store) -> None:
     result = run(corpus, PersonQuery(mark="TAT L ARM"))
     assert_top(result, named("Mercer") | named("Soto"), named("Quinn"), within=2)
