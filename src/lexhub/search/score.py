@@ -82,6 +82,7 @@ class _Tally:
         weight, penalty = WEIGHTS[name]
         self.attainable += weight
         self.penalty += penalty
+        # `text` shows the record's side only: the query's value is the requester's own.
         self.evidence.append(Evidence(name, f"{name}: differs ({text})", 0.0))
 
     def unknown(self, name: str) -> None:
@@ -140,7 +141,8 @@ def score_mention(
             if ml:
                 t.agree("last name", ml.score * (0.9 if note else 1), f"{note}{label}{ml.text}")
             elif names:
-                t.disagree("last name", f"{plan.last} vs {name[0] if name else names[0][0]}")
+                other = name or names[0]
+                t.disagree("last name", f"{other[3]}{other[0]}")
             else:
                 t.unknown("last name")
         if plan.first:
@@ -150,7 +152,7 @@ def score_mention(
             elif plan.first in [m.replace(" ", "") for m in monikers]:
                 t.agree("first name", 0.9, f"moniker {plan.first}")
             elif name and name[1]:
-                t.disagree("first name", f"{plan.first} vs {name[1]}")
+                t.disagree("first name", f"{label}{name[1]}")
             else:
                 t.unknown("first name")
         if plan.middle and name and name[2]:
@@ -158,7 +160,7 @@ def score_mention(
             if mm:
                 t.agree("middle name", mm.score, mm.text)
             else:
-                t.disagree("middle name", f"{plan.middle} vs {name[2]}")
+                t.disagree("middle name", f"{label}{name[2]}")
     if (plan.alias_names or plan.alias_word) and "person.aliases" not in withheld:
         _alias(plan, row, names, t)
     if "person.dob" not in withheld:
