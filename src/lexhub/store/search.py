@@ -148,9 +148,7 @@ def scope_clause(
                 rule_params += roles
             if rule.offense_categories is not None:
                 cats = sorted(c.value for c in rule.offense_categories)
-                conditions.append(
-                    "(" + " OR ".join(f"{alias}.offcats LIKE ?" for _ in cats) + ")"
-                )
+                conditions.append("(" + " OR ".join(f"{alias}.offcats LIKE ?" for _ in cats) + ")")
                 rule_params += [f"% {c} %" for c in cats]
             if person and "person" in rule.fields:
                 pass  # the whole person: hidden whenever the rule applies
