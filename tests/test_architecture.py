@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "lexhub"
 
 ENGINES = {"sqlite3", "psycopg", "psycopg_pool", "duckdb"}
 FRAMEWORKS = {"fastapi", "starlette", "uvicorn", "typer", "click", "jinja2", "rich"}
-CORE = {"ingest", "search", "policy", "audit", "linkage", "federation", "synth"}
+CORE = {"ingest", "search", "policy", "audit", "identity", "linkage", "federation", "synth"}
 
 # package -> lexhub packages it must never import
 FORBIDDEN_INTERNAL = {
@@ -22,6 +22,7 @@ FORBIDDEN_INTERNAL = {
         "search",
         "policy",
         "audit",
+        "identity",
         "linkage",
         "federation",
         "synth",
@@ -35,6 +36,7 @@ FORBIDDEN_INTERNAL = {
         "search",
         "policy",
         "audit",
+        "identity",
         "linkage",
         "federation",
         "synth",
@@ -47,13 +49,14 @@ FORBIDDEN_INTERNAL = {
         "search",
         "policy",
         "audit",
+        "identity",
         "linkage",
         "federation",
         "synth",
         "service",
         "cli",
     },
-    "synth": {"search", "policy", "audit", "store", "service", "cli"},
+    "synth": {"search", "policy", "audit", "identity", "store", "service", "cli"},
     **{core: {"service", "cli"} for core in CORE - {"synth"}},
 }
 

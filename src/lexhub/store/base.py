@@ -20,6 +20,9 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from lexhub.model import Agency, Record, RecordIndex, Scope, SearchKey
+from lexhub.store.audit_sql import AuditStore
+from lexhub.store.identity_sql import IdentityStore
+from lexhub.store.policy_sql import PolicyStore
 from lexhub.store.search import KeyProbe, MentionRow, RecordFilter, RecordRow
 
 __all__ = [
@@ -35,7 +38,7 @@ __all__ = [
     "Transaction",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 5
 
 
 class RecordStatus(StrEnum):
@@ -143,7 +146,7 @@ class Transaction(Protocol):
     def finish_batch(self, batch_id: str, counts: dict[str, int]) -> None: ...
 
 
-class Store(Protocol):
+class Store(PolicyStore, IdentityStore, AuditStore, Protocol):
     url: str
     engine: str  # "sqlite" or "postgres"
 

@@ -28,6 +28,7 @@ from typing import Any
 from lexhub.errors import LexhubError, StoreError
 from lexhub.model import Agency, Scope, SearchKey
 from lexhub.store import search as search_sql
+from lexhub.store.audit_sql import AuditSqlMixin
 from lexhub.store.base import (
     SCHEMA_VERSION,
     BatchInfo,
@@ -36,7 +37,9 @@ from lexhub.store.base import (
     StoreStats,
     Transaction,
 )
+from lexhub.store.identity_sql import IdentitySqlMixin
 from lexhub.store.migrate import apply_migrations, too_new
+from lexhub.store.policy_sql import PolicySqlMixin
 from lexhub.store.reads import (
     AGENCY_COLUMNS,
     BATCH_SELECT,
@@ -57,7 +60,7 @@ log = logging.getLogger(__name__)
 CHUNK = 500  # ids per IN (...) list: well under both engines' parameter limits
 
 
-class SqlStore:
+class SqlStore(PolicySqlMixin, IdentitySqlMixin, AuditSqlMixin):
     """Base of both engines. Subclasses set `engine`, `_driver_error`, and implement the
     hooks at the bottom of this class."""
 
