@@ -140,26 +140,34 @@ def main() -> None:
 
     runs: list[Run] = []
     notes: list[str] = []
+
+    def ran(system: str, got: list[Outcome] | str, since: float) -> None:
+        if isinstance(got, str):
+            notes.append(f"{system}: {got}")
+        else:
+            runs.append(Run(system, got))
+        print(f"  {system}: ran in {time.perf_counter() - since:.0f} s", flush=True)
+
     for engine in [e for e in args.engines.split(",") if e]:
         url = build_store(engine, prep_dir, tag, args.rebuild)
-        got = run_lexhub(url, queries, mention_people(url, prep.truth), args.warmup)
-        if isinstance(got, str):
-            notes.append(f"lexhub {engine}: {got}")
-        else:
-            runs.append(Run(f"lexhub {engine}", got))
+        since = time.perf_counter()
+        people_of = mention_people(url, prep.truth)
+        ran(f"lexhub {engine}", run_lexhub(url, queries, people_of, args.warmup), since)
     baselines = [b for b in args.baselines.split(",") if b]
     if "pg_trgm" in baselines:
         from search_baselines import TrigramBaseline
 
+        since = time.perf_counter()
         trgm = TrigramBaseline(pg_database(f"lexhub_sqb_{tag}"), prep.table)
-        runs.append(Run("pg_trgm", run_baseline(trgm, queries, prep.table.people, args.warmup)))
+        ran("pg_trgm", run_baseline(trgm, queries, prep.table.people, args.warmup), since)
         trgm.close()
     if "rapidfuzz" in baselines:
         from search_baselines import RapidfuzzScan
 
+        since = time.perf_counter()
         scan = RapidfuzzScan(prep.table)
-        warm = min(args.warmup, 50)
-        runs.append(Run("rapidfuzz", run_baseline(scan, queries, prep.table.people, warm)))
+        warm = min(args.warmup, 50)  # nothing to warm but the allocator
+        ran("rapidfuzz", run_baseline(scan, queries, prep.table.people, warm), since)
 
     header = [
         f"machine: {machine()}",
