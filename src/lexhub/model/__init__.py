@@ -14,6 +14,7 @@ from lexhub.model.codes import (
     Sensitivity,
     Sex,
 )
+from lexhub.model.context import III_CODE, Purpose, RequestContext, UserRole
 from lexhub.model.dates import PartialDate
 from lexhub.model.index import MentionIndex, RecordIndex, SearchKey
 from lexhub.model.offenses import OffenseCategory, offense_categories
@@ -22,6 +23,10 @@ from lexhub.model.record import Location, Offense, Record, Vehicle
 from lexhub.model.scope import WITHHOLDABLE, Disclosure, Grant, Scope, Withholding
 
 __all__ = [
+    "III_CODE",
+    "Purpose",
+    "RequestContext",
+    "UserRole",
     "WITHHOLDABLE",
     "Disclosure",
     "Grant",
