@@ -122,7 +122,8 @@ class Scope:
         return not self.grants
 
     def grant(self, owner: str, record_type: RecordType | str) -> Grant | None:
-        return self._by_key.get((owner, RecordType(record_type)))
+        # A StrEnum member hashes and compares as its value: a plain "arrest" finds it.
+        return self._by_key.get((owner, record_type))  # type: ignore[arg-type]
 
     @property
     def owners(self) -> tuple[str, ...]:

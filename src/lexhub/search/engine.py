@@ -17,7 +17,7 @@ from lexhub.normalize import compact, normalize_address, normalize_phone, phone_
 from lexhub.search.plan import plan_person, plate_pattern
 from lexhub.search.query import PersonQuery, Query, RecordQuery
 from lexhub.search.result import Band, Evidence, Hit, SearchResult
-from lexhub.search.score import score_mention
+from lexhub.search.score import Scored, score_mention
 from lexhub.store import MentionRow, RecordFilter, Store
 
 __all__ = ["CANDIDATES", "MAX_PAGE_SIZE", "search"]
@@ -58,27 +58,30 @@ def _search_people(
     found = store.find_mentions(plan.probes, scope, CANDIDATES)
     rows = store.mention_rows([mention_id for mention_id, _ in found])
     plates = store.record_keys_of([r.record_id for r in rows], ["plate"]) if plan.plate else {}
-    contacts = _contacts(store, scope)
-    scored: list[tuple[float, int, Hit]] = []
+    scored: list[tuple[float, int, MentionRow, Grant, frozenset[str], Scored]] = []
     for row in rows:
         grant = scope.grant(row.owner, row.type)
         if grant is None:  # the store returned a row outside the scope: never disclose it
             continue
-        withheld = grant.withheld(row.role, row.offense_categories)
+        withheld = grant.withheld(row.role, row.offense_categories) if grant.withhold else _NONE
         if "person" in withheld:
             continue
         result = score_mention(
             plan, row, withheld, [k for _, k in plates.get(row.record_id, [])], today
         )
-        if result.band is None:
-            continue
-        hit = _person_hit(row, grant, withheld, result.score, result.band,
-                          tuple(result.evidence), contacts)  # fmt: skip
-        scored.append((-result.score, row.id, hit))
+        if result.band is not None:
+            scored.append((-result.score, row.id, row, grant, withheld, result))
     scored.sort(key=lambda item: (item[0], item[1]))
     start = (page - 1) * page_size
-    hits = tuple(h for _, _, h in scored[start : start + page_size])
+    contacts = _contacts(store, scope)
+    hits = tuple(
+        _person_hit(row, grant, withheld, result, contacts)
+        for _, _, row, grant, withheld, result in scored[start : start + page_size]
+    )
     return SearchResult(hits, page, page_size, len(scored), len(rows), scope.owners)
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 def _contacts(store: Store, scope: Scope) -> dict[str, Contact]:
@@ -92,17 +95,17 @@ def _person_hit(
     row: MentionRow,
     grant: Grant,
     withheld: frozenset[str],
-    score: float,
-    band: Band,
-    evidence: tuple[Evidence, ...],
+    result: Scored,
     contacts: dict[str, Contact],
 ) -> Hit:
+    assert result.band is not None
     if grant.disclosure == Disclosure.POINTER:
-        return Hit(score, band, Disclosure.POINTER, row.owner, row.type,
+        return Hit(result.score, result.band, Disclosure.POINTER, row.owner, row.type,
                    contact=contacts.get(row.owner))  # fmt: skip
     return Hit(
-        score, band, Disclosure.FULL, row.owner, row.type, row.occurred, row.record_id,
-        row.source_id, row.id, visible_person(row, withheld), evidence,
+        result.score, result.band, Disclosure.FULL, row.owner, row.type, row.occurred,
+        row.record_id, row.source_id, row.id, visible_person(row, withheld),
+        tuple(result.evidence),
     )  # fmt: skip
 
 

@@ -131,7 +131,7 @@ def scope_clause(
         groups.setdefault((g.owner, g.max_sensitivity, g.withhold), []).append(g.record_type)
     parts: list[str] = []
     params: list[Any] = []
-    for (owner, max_sensitivity, withhold), types in sorted(groups.items(), key=str):
+    for (owner, max_sensitivity, withhold), types in groups.items():
         levels = [s.value for s in Sensitivity if s.rank <= max_sensitivity.rank]
         sql = (
             f"({alias}.owner = ? AND {alias}.type IN ({_marks(types)})"
