@@ -6,7 +6,19 @@ from typing import Annotated
 
 import typer
 
-from lexhub.cli import agency, demo, ingest, record, search, stats, synth
+from lexhub.cli import (
+    agency,
+    agreement,
+    demo,
+    group,
+    ingest,
+    record,
+    search,
+    stats,
+    synth,
+    token,
+    user,
+)
 from lexhub.cli.output import CliState, LexhubGroup
 from lexhub.config import SETTINGS_HELP, Settings
 
@@ -39,6 +51,10 @@ app.command("demo")(demo.demo)
 app.command("search")(search.search_command)
 app.add_typer(agency.app, name="agency")
 app.add_typer(record.app, name="record")
+app.add_typer(group.app, name="group")
+app.add_typer(agreement.app, name="agreement")
+app.add_typer(user.app, name="user")
+app.add_typer(token.app, name="token")
 
 
 def main() -> None:
