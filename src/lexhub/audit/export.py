@@ -204,12 +204,18 @@ def read_keys(path: str | Path) -> list[AuditKey]:
 
 
 def verify_export(
-    export: AuditExport, keys: Sequence[AuditKey] | None = None, anchors: Sequence[Anchor] = ()
+    export: AuditExport,
+    keys: Sequence[AuditKey] | None = None,
+    anchors: Sequence[Anchor] = (),
+    extra_checkpoints: Sequence[Checkpoint] = (),
 ) -> VerifyReport:
     """Verify an export offline. Without `keys`, the export's own keys are used and the
     report warns that they prove nothing about who signed."""
     report = verify_entries(
-        export.entries, export.checkpoints, export.keys if keys is None else keys, anchors
+        export.entries,
+        [*export.checkpoints, *extra_checkpoints],
+        export.keys if keys is None else keys,
+        anchors,
     )
     if keys is None:
         report.warnings.append(

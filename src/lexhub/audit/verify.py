@@ -147,11 +147,15 @@ def _scan(store: Store) -> Iterator[AuditEntry]:
 
 
 def verify_store(
-    store: Store, keys: Sequence[AuditKey] | None = None, anchors: Sequence[Anchor] = ()
+    store: Store,
+    keys: Sequence[AuditKey] | None = None,
+    anchors: Sequence[Anchor] = (),
+    extra_checkpoints: Sequence[Checkpoint] = (),
 ) -> VerifyReport:
     """Verify the database's log, its checkpoints, its head row and its side table.
-    `keys`: the public keys to trust (default: those on record in the database)."""
-    checkpoints = store.audit_checkpoints()
+    `keys`: the public keys to trust (default: those on record in the database);
+    `anchors`, `extra_checkpoints`: what copies kept elsewhere say the log held."""
+    checkpoints = [*store.audit_checkpoints(), *extra_checkpoints]
     trusted = store.audit_keys() if keys is None else keys
     last: list[AuditEntry] = []
 

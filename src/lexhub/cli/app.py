@@ -9,6 +9,7 @@ import typer
 from lexhub.cli import (
     agency,
     agreement,
+    audit,
     demo,
     group,
     ingest,
@@ -51,6 +52,7 @@ app.command("demo")(demo.demo)
 app.command("search")(search.search_command)
 app.add_typer(agency.app, name="agency")
 app.add_typer(record.app, name="record")
+app.add_typer(audit.app, name="audit")
 app.add_typer(group.app, name="group")
 app.add_typer(agreement.app, name="agreement")
 app.add_typer(user.app, name="user")
