@@ -213,8 +213,12 @@ def test_two_grants_merge_into_the_more_open_terms() -> None:
         version=3,
         withhold=(Withholding(frozenset({"person.phones", "record.narrative"})),),
     )
-    wide = agreement("wide", max_sensitivity=Sensitivity.STANDARD, version=7,
-                     withhold=(Withholding(frozenset({"record.narrative", "person.dob"})),))  # fmt: skip
+    wide = agreement(
+        "wide",
+        max_sensitivity=Sensitivity.STANDARD,
+        version=7,
+        withhold=(Withholding(frozenset({"record.narrative", "person.dob"})),),
+    )
     [d] = decide(Requester(COUNTY, UserRole.INVESTIGATOR, CI), snapshot(narrow, wide), TODAY,
                  owners=[CITY], record_types=[INC])  # fmt: skip
     assert d.grant is not None
