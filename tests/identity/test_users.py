@@ -124,3 +124,17 @@ def test_no_password_reaches_the_database_or_an_event(
     assert "$argon2id$" in database_rows(region)  # the dump really reads the users table
     assert PASSWORD not in database_text(region)
     assert all(PASSWORD not in repr(e) for e in events)
+
+
+def test_changes_join_an_open_transaction_and_roll_back_with_it(
+    region: Store, settings: IdentitySettings
+) -> None:
+    add_user(region, settings, "fay", OWNER, [R.ANALYST], now=T0)
+    with region.transaction():
+        disable_user(region, settings, "fay", now=T0)
+        assert get_user(region, "fay").disabled  # seen inside the transaction
+    assert not get_user(region, "fay").disabled  # left without commit: rolled back
+    with region.transaction() as tx:
+        disable_user(region, settings, "fay", now=T0)
+        tx.commit()
+    assert get_user(region, "fay").disabled

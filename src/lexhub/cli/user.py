@@ -205,14 +205,14 @@ def totp_key(
 
 
 def _change(ctx: typer.Context, username: str, action: str) -> None:
-    fn = {
-        "disable": identity.disable_user,
-        "enable": identity.enable_user,
-        "unlock": identity.unlock_user,
+    fn, done = {
+        "disable": (identity.disable_user, "disabled"),
+        "enable": (identity.enable_user, "enabled"),
+        "unlock": (identity.unlock_user, "unlocked"),
     }[action]
     with opened_store(ctx) as store:
         fn(store, identity_settings(), username, now=now(), actor=actor())
-    console.print(f"user {username}: {action}d")
+    console.print(f"user {username}: {done}")
 
 
 @app.command("disable")
