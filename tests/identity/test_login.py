@@ -206,9 +206,11 @@ def test_a_sealed_seed_is_not_in_the_database_and_needs_its_key(
     assert "aesgcm1:" in database_rows(region)
     assert enrolment.seed not in database_text(region)
     assert events[-1].detail == {"sealed": True}
-    unsealed = IdentitySettings(argon2=CHEAP)
-    with pytest.raises(AccessDenied, match="sealed; the key is needed"):
+    unsealed = IdentitySettings(argon2=CHEAP, on_event=events.append)
+    with pytest.raises(LoginFailed, match="sealed; the key is needed") as e:
         login(region, unsealed, "zoe", PASSWORD, code_at(enrolment.seed, T0), T0)
+    assert e.value.reason == "totp-unreadable"
+    assert events[-1].detail == {"reason": "totp-unreadable"}
     login(region, sealed, "zoe", PASSWORD, code_at(enrolment.seed, T0), T0)
 
 

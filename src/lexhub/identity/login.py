@@ -29,7 +29,8 @@ WRONG = "login failed: wrong username, password or code"
 
 class LoginFailed(AccessDenied):
     """`reason` is for the audit log (unknown-user, bad-password, bad-code, code-reused,
-    locked, disabled, no-totp); the message tells the person only what is safe to tell."""
+    locked, disabled, no-totp, totp-unreadable); the message tells the person only what is
+    safe to tell."""
 
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
@@ -69,7 +70,10 @@ def login(
             f"account {username} has no second factor: an administrator must enrol one"
             " (lexhub user totp-enrol)",
         )  # fmt: skip
-    seed = open_seed(user.totp_secret, username, settings.sealing_key)
+    try:
+        seed = open_seed(user.totp_secret, username, settings.sealing_key)
+    except AccessDenied as e:  # sealed and no (or the wrong) key: fail closed, on the record
+        raise _failed(settings, username, user.agency, now, "totp-unreadable", str(e)) from None
     step = match_step(seed, code, now, None)
     if step is None:
         raise _count(store, settings, user, now, "bad-code")
