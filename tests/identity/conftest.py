@@ -2,7 +2,7 @@
 cheap argon2 parameters (tests only: the defaults are asserted separately) and a recorded
 event stream.
 
-`store` here is one migrated database per test module and engine whose identity tables are
+`store` here is one migrated database per engine (and xdist worker) whose identity tables are
 emptied before each test, instead of the root fixture's database per test: creating and
 dropping a PostgreSQL database costs a few seconds on a busy machine, and these tests only
 touch the identity tables (agencies are re-registered idempotently).
@@ -40,7 +40,7 @@ class Events(list[IdentityEvent]):
         return [e.kind.value for e in self]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="package", params=["sqlite", "postgres"])
 def _module_store(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,

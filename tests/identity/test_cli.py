@@ -40,6 +40,14 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
+def add_bare(db: Path, username: str = "alice") -> None:
+    """A user without a password: no default-cost argon2 hash to wait for."""
+    code, _, err = run(
+        db, "user", "add", username, "--agency", OWNER, "--role", "analyst", "--no-password"
+    )
+    assert code == 0, err
+
+
 def add_alice(db: Path) -> None:
     code, out, err = run(
         db, "user", "add", "alice", "--agency", OWNER, "--role", "investigator",
@@ -69,7 +77,7 @@ def test_add_enrol_and_log_in_with_what_the_cli_set(db: Path) -> None:
 
 
 def test_terminal_enrolment_shows_a_qr_code_and_writes_svg(db: Path, tmp_path: Path) -> None:
-    add_alice(db)
+    add_bare(db)
     svg = tmp_path / "alice.svg"
     code, out, _ = run(db, "user", "totp-enrol", "alice", "--svg", str(svg))
     assert code == 0 and "█" in out and "Scan with an authenticator app" in out
@@ -88,7 +96,7 @@ def test_password_prompt_is_hidden_and_confirmed(db: Path) -> None:
 
 
 def test_one_line_errors(db: Path) -> None:
-    add_alice(db)
+    add_bare(db)
     cases = [
         (("user", "add", "ovs", "--agency", OWNER, "--role", "analyst", "--oversight",
           "--no-password"),
@@ -108,7 +116,7 @@ def test_one_line_errors(db: Path) -> None:
 
 
 def test_token_create_list_revoke(db: Path) -> None:
-    run(db, "user", "add", "svc", "--agency", OWNER, "--role", "analyst", "--no-password")
+    add_bare(db, "svc")
     code, out, err = run(db, "token", "create", "svc", "--name", "rms sync", "--days", "30")
     token = out.strip()
     assert code == 0 and token.startswith("lxh_") and "shown once" in err
@@ -136,8 +144,7 @@ def test_token_create_list_revoke(db: Path) -> None:
 
 
 def test_disable_enable_unlock(db: Path) -> None:
-    # no password: each failed login costs a cheap dummy verification, not a default one
-    run(db, "user", "add", "alice", "--agency", OWNER, "--role", "analyst", "--no-password")
+    add_bare(db)  # each failed login then costs a cheap dummy verification
     now = datetime.now(UTC)
     with open_store(str(db)) as store:
         for _ in range(5):
@@ -154,7 +161,7 @@ def test_disable_enable_unlock(db: Path) -> None:
 
 
 def test_roles_replaces_the_roles(db: Path) -> None:
-    add_alice(db)
+    add_bare(db)
     code, out, _ = run(db, "user", "roles", "alice", "--role", "auditor", "--oversight", "--json")
     row = json.loads(out)
     assert (row["roles"], row["oversight"]) == (["auditor"], True)
