@@ -16,6 +16,7 @@ the ones stored beside the log.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from lexhub.store import Store
 __all__ = ["Anchor", "VerifyReport", "verify_entries", "verify_store"]
 
 MAX_PROBLEMS = 200
+_HEX = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 2000
 
 
@@ -77,7 +79,7 @@ def _check_entry(report: VerifyReport, pos: int, e: AuditEntry, prev_stored: str
         report.problem(
             f"{where}: does not link to the entry before it (removed, inserted or reordered)"
         )
-    if entry_hash(e.prev_hash, e.body) != e.hash:
+    if not _HEX.fullmatch(e.prev_hash) or entry_hash(e.prev_hash, e.body) != e.hash:
         report.problem(f"{where}: hash does not match its content (changed)")
 
 
