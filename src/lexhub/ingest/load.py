@@ -31,7 +31,8 @@ from pathlib import Path
 from lexhub.errors import BatchRejected, InputError
 from lexhub.ingest.formats import ReadItem, read_batch
 from lexhub.ingest.pipeline import Entry, WorkerReader, entries_in_process
-from lexhub.store.base import PreparedRecord, RecordState, RecordStatus, Store, Transaction
+from lexhub.store.base import RecordState, RecordStatus, Store, Transaction
+from lexhub.store.rows import PackedRecord
 
 __all__ = ["LoadReport", "load_file", "load_items"]
 
@@ -271,19 +272,17 @@ class _BatchWriter:
         owner: str,
         good: list[Entry],
         bad: list[_Bad],
-    ) -> list[PreparedRecord]:
+    ) -> list[PackedRecord]:
         """Count new, changed and unchanged records; refuse expunged ones into `bad`."""
         report = self.report
         prepared = [(item, item.ready(self.region)) for item in good]
-        states: dict[str, RecordState] = tx.record_states(
-            owner, [p.record.source_id for _, p in prepared]
-        )
+        states: dict[str, RecordState] = tx.record_states(owner, [p.source_id for _, p in prepared])
         gone = tx.expunged_digests([p.digest for _, p in prepared])
-        to_write: list[PreparedRecord] = []
+        to_write: list[PackedRecord] = []
         for item, p in prepared:
-            state = states.get(p.record.source_id)
+            state = states.get(p.source_id)
             if p.digest in gone or (state is not None and state.status is RecordStatus.EXPUNGED):
-                reason = f'"{p.record.source_id}" was expunged; it may not be loaded again'
+                reason = f'"{p.source_id}" was expunged; it may not be loaded again'
                 bad.append((item, (InputError(report.source, item.line, "source_id", reason),)))
             elif state is None:
                 report.new += 1

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from lexhub.errors import NotFound, StoreError
 from lexhub.model import Agency
 from lexhub.store.base import ExpungeResult, PreparedRecord, RecordState, RecordStatus
+from lexhub.store.rows import as_packed
 from lexhub.store.writes import delete_index_rows
 
 if TYPE_CHECKING:
@@ -110,12 +111,12 @@ class SqlTransaction:
         self._check_open()
         if not records:
             return
-        keys = {(p.record.owner, p.record.source_id) for p in records}
-        if len(keys) != len(records):
+        packed = [as_packed(p) for p in records]
+        if len({p.key for p in packed}) != len(packed):
             raise StoreError("write_records: the same record is given twice")
         with self._s._errors("write_records"):
-            self._s._write_records(batch_id, records)
-        self._batch_owner.setdefault(batch_id, records[0].record.owner)
+            self._s._write_records(batch_id, packed)
+        self._batch_owner.setdefault(batch_id, packed[0].owner)
 
     def _record_ids(self, owner: str, source_ids: Sequence[str], status: str) -> list[int]:
         return [int(r[1]) for r in self._s._lookup(owner, source_ids) if r[2] == status]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from lexhub.errors import StoreError
 from lexhub.store.base import PreparedRecord, RecordStatus
-from lexhub.store.rows import build_index_rows, mention_count, offcats_column
+from lexhub.store.rows import PackedRecord, as_packed, build_index_rows, day, mention_count
 
 if TYPE_CHECKING:
     from lexhub.store.sql import SqlStore
@@ -28,36 +28,36 @@ def write_records(store: SqlStore, batch_id: str, records: Sequence[PreparedReco
     """New records get fresh ids, known ones their next version; index rows of the
     known ones are replaced. Every table is then filled with one bulk call."""
     now = store._ts(datetime.now(UTC))
-    current = _current_versions(store, records)
+    packed = [as_packed(p) for p in records]
+    current = _current_versions(store, packed)
     gone = [k for k, (_, _, status) in current.items() if status == RecordStatus.EXPUNGED]
     if gone:
         raise StoreError(f"record {gone[0][0]}/{gone[0][1]} is expunged; it may not be written")
     delete_index_rows(store, [rid for rid, _, _ in current.values()])
 
-    new = [p for p in records if p.record.key not in current]
-    new_ids = iter(store._allocate_ids("records", len(new)))
-    items: list[tuple[int, int, PreparedRecord]] = []
+    new_ids = iter(store._allocate_ids("records", len(packed) - len(current)))
+    items: list[tuple[int, int, PackedRecord]] = []
     inserts: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
-    for p in records:
-        r = p.record
-        known = current.get(r.key)
+    for p in packed:
+        known = current.get(p.key)
         rid, version = (next(new_ids), 1) if known is None else (known[0], known[1] + 1)
         items.append((rid, version, p))
-        head = (r.type.value, version, p.digest, r.sensitivity.value, store._date(r.occurred))
-        offcats = offcats_column(p.index.offense_categories)
+        occurred = store._date(day(p.occurred_iso))
         if known is None:
-            inserts.append((rid, r.owner, r.source_id, head[0], "active", *head[1:],
-                            batch_id, now, offcats))  # fmt: skip
+            inserts.append((rid, p.owner, p.source_id, p.type_value, "active", version,
+                            p.digest, p.sensitivity_value, occurred, batch_id, now,
+                            p.offcats))  # fmt: skip
         else:
-            updates.append((*head, batch_id, now, offcats, rid))
+            updates.append((p.type_value, version, p.digest, p.sensitivity_value, occurred,
+                            batch_id, now, p.offcats, rid))  # fmt: skip
     store._many(
         "UPDATE records SET type = ?, status = 'active', version = ?, digest = ?,"
         " sensitivity = ?, occurred = ?, batch_id = ?, updated_at = ?, offcats = ?"
         " WHERE id = ?",
         updates,
     )
-    mention_ids = iter(store._allocate_ids("mentions", mention_count(records)))
+    mention_ids = iter(store._allocate_ids("mentions", mention_count(packed)))
     rows = build_index_rows(items, mention_ids, batch_id, now, store._content)
     store._submit(
         [
@@ -72,12 +72,12 @@ def write_records(store: SqlStore, batch_id: str, records: Sequence[PreparedReco
 
 
 def _current_versions(
-    store: SqlStore, records: Sequence[PreparedRecord]
+    store: SqlStore, records: Sequence[PackedRecord]
 ) -> dict[tuple[str, str], tuple[int, int, str]]:
     """(owner, source_id) -> (id, version, status) of the records already known."""
     by_owner: dict[str, list[str]] = {}
     for p in records:
-        by_owner.setdefault(p.record.owner, []).append(p.record.source_id)
+        by_owner.setdefault(p.owner, []).append(p.source_id)
     out: dict[tuple[str, str], tuple[int, int, str]] = {}
     for owner, sids in by_owner.items():
         for sid, rid, status, version, _ in store._lookup(owner, sids):
