@@ -276,3 +276,23 @@ def test_any_changed_character_fails_verification(
     tampered = [*entries[:i], forged, *entries[i + 1 :]]
     assert verify_entries(entries, checkpoints, keys).ok  # type: ignore[arg-type]
     assert not verify_entries(tampered, checkpoints, keys).ok  # type: ignore[arg-type]
+
+
+def test_rewrite_resigned_with_the_key_is_caught_by_an_earlier_export(
+    store: Store, signed: Raw, key_dir: Path, tmp_path: Path
+) -> None:
+    """An operator with the database AND the key rewrites the log and signs it again: the
+    log agrees with itself, but not with the copy an auditor took earlier (witnessing)."""
+    export_log(store, tmp_path / "earlier.jsonl", actor="aud")
+    earlier = read_export(tmp_path / "earlier.jsonl")
+    anchor = earlier.anchor("earlier.jsonl")
+    assert anchor is not None
+    assert verify_store(store, anchors=[anchor], extra_checkpoints=earlier.checkpoints).ok
+
+    change_and_rehash(signed)
+    signed("DELETE FROM audit_checkpoints")
+    create_checkpoint(store, key_dir, now=Clock(T0 + timedelta(hours=3)))
+    assert verify_store(store).ok  # consistent with itself: what one copy cannot show
+    report = verify_store(store, anchors=[anchor], extra_checkpoints=earlier.checkpoints)
+    assert "earlier.jsonl: entries 1..8 differ from the log's" in report.problems
+    assert any("entries 1..7 are not the ones it signed" in p for p in report.problems)
