@@ -145,7 +145,7 @@ def append_entry(
     try:
         seq, prev = store.audit_lock_head()
         seq += 1
-        at = now()
+        at = now().astimezone(UTC)  # stored columns compare as text on SQLite
         terms = None if event.query is None else _terms(event.query, seq, at)
         body = canonical(entry_body(seq, at, event, None if terms is None else terms.digest))
         entry = AuditEntry(seq, body, prev, entry_hash(prev, body))
