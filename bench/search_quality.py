@@ -132,7 +132,8 @@ def main() -> None:
     family = f"{args.records}_{people}_{args.seed}_"
     tag = f"{family}{args.absent}_{_data_code()}"
     prep_dir = CACHE / f"search-{tag}"
-    drop_stale(family, tag)
+    fp = fingerprint()
+    drop_stale(family, tag, fp)
     started = time.perf_counter()
     prep = prepare(region, prep_dir, args.absent, max(4 * args.queries, 20_000), args.seed)
     queries = build_queries(prep.present, prep.absent, args.queries, args.absent, args.seed)
@@ -149,7 +150,7 @@ def main() -> None:
         print(f"  {system}: ran in {time.perf_counter() - since:.0f} s", flush=True)
 
     for engine in [e for e in args.engines.split(",") if e]:
-        url = build_store(engine, prep_dir, tag, args.rebuild)
+        url = build_store(engine, prep_dir, tag, fp, args.rebuild)
         since = time.perf_counter()
         people_of = mention_people(url, prep.truth)
         ran(f"lexhub {engine}", run_lexhub(url, queries, people_of, args.warmup), since)
@@ -176,7 +177,7 @@ def main() -> None:
         f" {len(prep.table.names):,} person mentions",
         f"queries: {sum(not q.absent for q in queries):,} about present people,"
         f" {sum(q.absent for q in queries):,} about absent people; seed {args.seed};"
-        f" ages at {TODAY}; index code fingerprint {fingerprint()}",
+        f" ages at {TODAY}; index code fingerprint {fp}",
         "pool people without a usable value because it is shared with another person"
         f" (not asked about): {prep.excluded}",
         *notes,

@@ -61,20 +61,20 @@ def _drop_pg(prefix: str, keep: str) -> None:
                 )
 
 
-def drop_stale(family: str, tag: str) -> None:
+def drop_stale(family: str, tag: str, fp: str) -> None:
     """Remove prepared data and databases of the same region made by older benchmark
-    code (`family` is the region's part of `tag`)."""
+    code (`family` is the region's part of `tag`) or older index code (`fp`)."""
     for old in CACHE.glob(f"search-{family}*"):
         if old.name != f"search-{tag}":
             shutil.rmtree(old)
     _drop_pg(f"lexhub_sqb_{family}", keep=f"lexhub_sqb_{tag}")
-    _drop_pg(f"lexhub_sq_{family}", keep=f"lexhub_sq_{tag}_{fingerprint()}")
+    _drop_pg(f"lexhub_sq_{family}", keep=f"lexhub_sq_{tag}_{fp}")
 
 
-def build_store(engine: str, prepared: Path, tag: str, rebuild: bool) -> str:
+def build_store(engine: str, prepared: Path, tag: str, fp: str, rebuild: bool) -> str:
     """The URL of a loaded, cached database of `prepared` on `engine`; loads it if needed.
-    `tag` names the prepared data (short, [a-z0-9_])."""
-    fp = fingerprint()
+    `tag` names the prepared data (short, [a-z0-9_]); `fp` is `fingerprint()` taken once
+    per run, so both engines are keyed by the same code even if it changes meanwhile."""
     if engine == "sqlite":
         path = prepared / f"lexhub-{fp}.db"
         done = prepared / f"lexhub-{fp}.done"
