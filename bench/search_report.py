@@ -75,6 +75,7 @@ def report(
     likely = _absent(lines, runs, absent_named)
     p95 = _latency(lines, runs, named | absent_named)
     _goals(lines, table, likely, p95)
+    _weakest(lines, queries, runs)
     misses = _misses({q.qid: q for q in queries}, runs, systems)
     if misses:
         lines += ["", f"Missed (not in the top 10), {systems[0]}; {len(misses)} in all, examples:"]
@@ -167,6 +168,32 @@ def _goals(
             ok.append((f"p95 <= 25 ms ({p95[(s, 'all')]:.1f} ms)", p95[(s, "all")] <= 25))
         lines.append(f"  {s}:")
         lines += [f"    [{'ok ' if passed else 'MISS'}] {text}" for text, passed in ok]
+
+
+def _weakest(
+    lines: list[str], queries: Sequence[BenchQuery], runs: dict[str, list[Outcome]]
+) -> None:
+    """The (type, corruption) cells where the first lexhub engine finds least, recall@10
+    beside every system that ran them: where to look first."""
+    lex = next((s for s in runs if s.startswith("lexhub")), None)
+    if lex is None:
+        return
+    cells: dict[tuple[str, str], set[int]] = {}
+    for q in queries:
+        if not q.absent:
+            for c in q.corruptions or ("(none)",):
+                cells.setdefault((q.kind, c), set()).add(q.qid)
+    r10 = {
+        (s, cell): scores([o for o in outs if o.qid in ids]).r10
+        for s, outs in runs.items()
+        for cell, ids in cells.items()
+        if ids <= {o.qid for o in outs}
+    }
+    worst = sorted((c for c in cells if len(cells[c]) >= 10), key=lambda c: r10[(lex, c)])[:8]
+    lines += ["", f"Weakest (query type, corruption) for {lex}, recall@10 (n >= 10)"]
+    for cell in worst:
+        beside = ", ".join(f"{s} {r10[(s, cell)]:.2f}" for s in runs if (s, cell) in r10)
+        lines.append(f"  {cell[0]:18} {cell[1]:16} n={len(cells[cell]):<4} {beside}")
 
 
 def _misses(
