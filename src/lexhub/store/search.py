@@ -216,10 +216,13 @@ def find_mentions(
         head = f"WITH q(kind, key, w, f) AS (VALUES {values}) "
         params += [v for p in plain for v in (p.kind, p.key, p.weight, p.field)]
         scope_sql, scope_params = scope_clause(scope, "m", field_sql="q.f")
+        # The probes drive the join: one index search per probe. With a few hundred
+        # probes SQLite's planner would rather scan all keys; `_driving_join` pins it.
+        join = store._driving_join
         branches.append(
-            "SELECT m.id AS id, q.w AS w FROM q"
-            " JOIN mention_keys k ON k.kind = q.kind AND k.key = q.key"
-            f" JOIN mentions m ON m.id = k.mention_id WHERE {scope_sql}"
+            f"SELECT m.id AS id, q.w AS w FROM q {join} mention_keys k"
+            f" ON k.kind = q.kind AND k.key = q.key {join} mentions m ON m.id = k.mention_id"
+            f" WHERE {scope_sql}"
         )
         params += scope_params
     for p in probes:

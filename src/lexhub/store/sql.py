@@ -350,6 +350,7 @@ class SqlStore(PolicySqlMixin, IdentitySqlMixin, AuditSqlMixin):
     # -- engine hooks -----------------------------------------------------------------
 
     _begin_sql = "BEGIN"
+    _driving_join = "JOIN"  # a join whose left side stays the outer loop (SQLite: CROSS JOIN)
     _narrative_id = "record_id"  # the narratives column holding records.id
 
     def _connect(self) -> Any:
