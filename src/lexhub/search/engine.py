@@ -22,7 +22,7 @@ from lexhub.store import MentionRow, RecordFilter, Store
 
 __all__ = ["CANDIDATES", "MAX_PAGE_SIZE", "search"]
 
-CANDIDATES = 300  # mentions scored per query
+CANDIDATES = 200  # mentions scored per query
 MAX_PAGE_SIZE = 200
 
 

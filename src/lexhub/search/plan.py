@@ -41,6 +41,7 @@ from lexhub.store import KeyProbe, Store
 __all__ = ["PersonPlan", "plan_person", "plate_pattern"]
 
 BROAD = 3000  # a single-name key held by more mentions than this is not used alone
+RARE = 300  # ... and with a given name beside it, only up to this many
 
 
 @dataclass
@@ -123,16 +124,16 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
         else:
             plan.alias_word = compact(q.alias)
     name_sets = [(plan.last, plan.first, last)] + [(a, b, a) for a, b in plan.alias_names]
-    single: list[tuple[str, str, float]] = []
+    single: list[tuple[str, str, float, int]] = []
     for ln, fn, raw_last in name_sets:
         _name_probes(store, ln, fn, raw_last, add, single)
     if plan.alias_word:
         for kind in ("mon", "afn", "fn", "ln", "aln"):
-            single.append((kind, plan.alias_word, 2.0))
+            single.append((kind, plan.alias_word, 2.0, BROAD))
     if single:
-        counts = store.key_counts([(k, v) for k, v, _ in single], BROAD + 1)
-        for kind, key, weight in single:
-            if counts.get((kind, key), 0) <= BROAD:
+        counts = store.key_counts([(k, v) for k, v, _, _ in single], BROAD + 1)
+        for kind, key, weight, most in single:
+            if counts.get((kind, key), 0) <= most:
                 add(kind, key, weight)
 
     # -- date of birth ------------------------------------------------------------------
@@ -213,16 +214,17 @@ def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> 
         parts = surname_parts(raw_last)
         if parts != [ln]:
             lasts += [p for p in parts if p != ln]
-        lasts += [w for w in vocabulary(store, "ln").near(ln, 10) if w not in lasts]
+        lasts += [w for w in vocabulary(store, "ln").near(ln, 8) if w not in lasts]
     firsts: list[str] = []
     if len(fn) > 1:
-        firsts = [fn, *sorted(nickname_group(fn) - {fn})][:12]
-        firsts += [w for w in vocabulary(store, "fn").near(fn, 6) if w not in firsts]
+        firsts = [fn, *sorted(nickname_group(fn) - {fn})][:10]
+        firsts += [w for w in vocabulary(store, "fn").near(fn, 5) if w not in firsts]
     for i, last in enumerate(lasts):
         for j, first in enumerate(firsts):
             weight = 4.0 if i == 0 and j == 0 else 3.0
             add("nm", _pair(last, first), weight)
-            add("anm", _pair(last, first), weight * 0.9)
+            if i == 0:  # an alias is matched as typed or by nickname, not by spelling
+                add("anm", _pair(last, first), weight * 0.9)
     if ln and firsts:
         dm_last = _first_dm(ln)
         for first in firsts[:1] + sorted(nickname_group(fn) - {fn})[:8]:
@@ -231,21 +233,26 @@ def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> 
                 add("nmph", _pair(dm_last, dm_first), 2.0)
                 add("anmph", _pair(dm_last, dm_first), 1.8)
     if ln and fn:
-        for last in lasts[:4]:
+        for last in lasts[:2]:
             add("lfi", f"{last}|{fn[0]}", 1.5 if len(fn) == 1 else 1.0)
             add("alfi", f"{last}|{fn[0]}", 1.0)
+    # Single-name keys: with a given name the pairs above carry the search, and a surname
+    # alone only adds candidates when it is rare (a badly mangled given name); without
+    # one, the surname and its sounds are all there is, up to BROAD.
+    cap = RARE if len(fn) > 1 else BROAD
     if ln:
-        for last in lasts:
-            single.append(("ln", last, 2.0 if last == ln else 1.0))
-            single.append(("lnp", last, 1.5))
-            single.append(("aln", last, 1.5))
-        for key in phonetic_keys(ln):
-            single.append(("lnph", key, 1.0))
+        for last in lasts[:3] if len(fn) > 1 else lasts:
+            single.append(("ln", last, 2.0 if last == ln else 1.0, cap))
+            single.append(("lnp", last, 1.5, cap))
+            single.append(("aln", last, 1.5, cap))
+        if len(fn) <= 1:
+            for key in phonetic_keys(ln):
+                single.append(("lnph", key, 1.0, cap))
     if fn and not ln:
         for first in firsts or [fn]:
-            single.append(("fn", first, 1.5))
-            single.append(("afn", first, 1.2))
-            single.append(("mon", first, 1.2))
+            single.append(("fn", first, 1.5, BROAD))
+            single.append(("afn", first, 1.2, BROAD))
+            single.append(("mon", first, 1.2, BROAD))
 
 
 def _check_partial(dob: str) -> None:

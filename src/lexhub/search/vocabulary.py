@@ -2,7 +2,10 @@
 
 Blocking keys catch what sounds alike; a typed name with a slip ("Johnsno") shares none of
 them with the record's "Johnson". The planner looks the typed name up in the vocabulary
-of indexed names within the allowed edits and adds the neighbours' pair keys. The
+of indexed names within the allowed edits and adds the neighbours' pair keys. One-edit
+neighbours come from a deletion index (SymSpell's idea: a few dictionary lookups instead
+of a scan); two-edit neighbours of long names from a scan of names of about the same
+length with the same first letter. The
 vocabulary is a set of strings, not of records: no record is read through it, and the
 candidates it suggests are still looked up inside the scope. It is rebuilt when the
 store's data version changes (a batch started or finished).
@@ -25,14 +28,23 @@ __all__ = ["Vocabulary", "vocabulary"]
 
 @dataclass
 class Vocabulary:
-    by_length: dict[int, list[str]] = field(default_factory=dict)
+    """Names by one-deletion variant (a name and each string one letter shorter point to
+    it: two names within one edit, transpositions included, share a variant) and, for the
+    two-edit neighbours of long names, by length and first letter."""
+
+    by_deletion: dict[str, list[str]] = field(default_factory=dict)
+    by_length_initial: dict[tuple[int, str], list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, words: list[str]) -> Vocabulary:
-        buckets: dict[int, list[str]] = defaultdict(list)
+        deletions: dict[str, list[str]] = defaultdict(list)
+        buckets: dict[tuple[int, str], list[str]] = defaultdict(list)
         for w in words:
-            buckets[len(w)].append(w)
-        return cls(dict(buckets))
+            for variant in _deletions(w):
+                deletions[variant].append(w)
+            if len(w) >= 6:
+                buckets[(len(w), w[0])].append(w)
+        return cls(dict(deletions), dict(buckets))
 
     def near(self, word: str, limit: int = 12) -> list[str]:
         """Indexed names within the edits `word` allows (OSA: a transposition is one),
@@ -40,18 +52,29 @@ class Vocabulary:
         k = allowed_edits(word)
         if k == 0:
             return []
-        found: list[tuple[int, str]] = []
-        for n in range(len(word) - k, len(word) + k + 1):
-            choices = self.by_length.get(n)
-            if not choices:
-                continue
-            for choice, dist, _ in process.extract(
-                word, choices, scorer=OSA.distance, score_cutoff=k, limit=limit
-            ):
-                if choice != word:
-                    found.append((int(dist), choice))
-        found.sort()
-        return [w for _, w in found[:limit]]
+        found: dict[str, int] = {}
+        for variant in _deletions(word):
+            for choice in self.by_deletion.get(variant, ()):
+                if choice != word and choice not in found:
+                    d = OSA.distance(word, choice, score_cutoff=1)
+                    if d <= 1:
+                        found[choice] = d
+        if k >= 2:
+            for n in range(len(word) - 2, len(word) + 3):
+                choices = self.by_length_initial.get((n, word[0]))
+                if not choices:
+                    continue
+                for choice, dist, _ in process.extract(
+                    word, choices, scorer=OSA.distance, score_cutoff=k, limit=limit
+                ):
+                    if choice != word and choice not in found:
+                        found[choice] = int(dist)
+        ranked = sorted(found.items(), key=lambda item: (item[1], item[0]))
+        return [w for w, _ in ranked[:limit]]
+
+
+def _deletions(word: str) -> list[str]:
+    return [word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]
 
 
 _CACHE: dict[tuple[str, str], tuple[str, Vocabulary]] = {}
