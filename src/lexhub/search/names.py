@@ -107,6 +107,8 @@ def compare_first(query: str, record: str) -> NameMatch | None:
         return found
     if len(q) >= 3 and r.startswith(q):
         return NameMatch(0.65, "prefix", f"{q} begins {r}")
+    if min(len(q), len(r)) >= 4 and (r.endswith(q) or q.endswith(r)):
+        return NameMatch(0.7, "clipped", f"short form {q} ~ {r}")
     jw = JaroWinkler.similarity(q, r)
     if jw >= 0.9 and min(len(q), len(r)) >= 5:
         return NameMatch(0.6, "similar", f"similar {q} ~ {r}")

@@ -149,7 +149,7 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
             add("dob", plan.dob, 3.0)
             low, high = sorted((m, d))
             add("dobt", f"{y}:{low}:{high}", 2.0)
-            if not probes or all(p.field != "person.name" for p in probes):
+            if not any(p.kind in ("nm", "anm") for p in probes):
                 for variant in _one_digit_variants(plan.dob):
                     add("dob", variant, 0.8)
         elif len(parts) == 2 and not probes:
@@ -208,17 +208,14 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
 def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> None:  # type: ignore[no-untyped-def]
     """Pair keys for the typed names, nickname groups and spelling neighbours; single
     keys (to be counted) for the rest."""
-    lasts: list[str] = []
-    if ln:
-        lasts = [ln]
-        parts = surname_parts(raw_last)
-        if parts != [ln]:
-            lasts += [p for p in parts if p != ln]
-        lasts += [w for w in vocabulary(store, "ln").near(ln, 8) if w not in lasts]
-    firsts: list[str] = []
-    if len(fn) > 1:
-        firsts = [fn, *sorted(nickname_group(fn) - {fn})][:10]
-        firsts += [w for w in vocabulary(store, "fn").near(fn, 5) if w not in firsts]
+    lasts = _surname_variants(store, ln, raw_last)
+    firsts = _given_variants(store, fn)
+    if ln and len(fn) > 1:
+        # Swapped on the form: the typed surname read as a given name and the typed given
+        # name as a surname, each with its own expansion ("dave FINE", "REIGNALD Brooks").
+        for last in _surname_variants(store, fn, fn)[:4]:
+            for first in _given_variants(store, ln)[:8]:
+                add("nm", _pair(last, first), 2.5)
     for i, last in enumerate(lasts):
         for j, first in enumerate(firsts):
             weight = 4.0 if i == 0 and j == 0 else 3.0
@@ -253,6 +250,28 @@ def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> 
             single.append(("fn", first, 1.5, BROAD))
             single.append(("afn", first, 1.2, BROAD))
             single.append(("mon", first, 1.2, BROAD))
+
+
+def _surname_variants(store: Store, ln: str, raw_last: str) -> list[str]:
+    if not ln:
+        return []
+    out = [ln]
+    parts = surname_parts(raw_last)
+    if parts != [ln]:
+        out += [p for p in parts if p != ln]
+    return out + [w for w in vocabulary(store, "ln").near(ln, 8) if w not in out]
+
+
+def _given_variants(store: Store, fn: str) -> list[str]:
+    """The typed given name, its nickname group, its spelling neighbours and the names it
+    is a clipped form of (LIAM -> WILLIAM, XANDER -> ALEXANDER)."""
+    if len(fn) <= 1:
+        return []
+    out = [fn, *sorted(nickname_group(fn) - {fn})][:10]
+    vocab = vocabulary(store, "fn")
+    out += [w for w in vocab.near(fn, 5) if w not in out]
+    out += [w for w in vocab.clipped(fn, 4) if w not in out]
+    return out
 
 
 def _check_partial(dob: str) -> None:

@@ -75,7 +75,9 @@ class _Tally:
         self.earned += weight * score
         self.attainable += weight
         self.evidence.append(Evidence(name, f"{name}: {text}", round(score, 3)))
-        if name in IDENTIFYING and score >= 0.75:
+        # A year of birth (0.75) or a date one digit out (0.8) does not identify anyone;
+        # an exact or transposed date does, as does a phone, address, id or plate.
+        if name in IDENTIFYING and score >= 0.85:
             self.identified = True
 
     def disagree(self, name: str, text: str) -> None:

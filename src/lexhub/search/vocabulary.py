@@ -34,17 +34,29 @@ class Vocabulary:
 
     by_deletion: dict[str, list[str]] = field(default_factory=dict)
     by_length_initial: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    by_ending: dict[str, list[str]] = field(default_factory=dict)  # last 4 letters
 
     @classmethod
     def of(cls, words: list[str]) -> Vocabulary:
         deletions: dict[str, list[str]] = defaultdict(list)
         buckets: dict[tuple[int, str], list[str]] = defaultdict(list)
+        endings: dict[str, list[str]] = defaultdict(list)
         for w in words:
+            if len(w) >= 6:
+                endings[w[-4:]].append(w)
             for variant in _deletions(w):
                 deletions[variant].append(w)
             if len(w) >= 6:
                 buckets[(len(w), w[0])].append(w)
-        return cls(dict(deletions), dict(buckets))
+        return cls(dict(deletions), dict(buckets), dict(endings))
+
+    def clipped(self, word: str, limit: int = 4) -> list[str]:
+        """Longer names that `word` (four letters or more) ends: the clipped forms of given
+        names that nickname tables miss (LIAM of WILLIAM, TOPHER of CHRISTOPHER)."""
+        if len(word) < 4:
+            return []
+        found = [w for w in self.by_ending.get(word[-4:], ()) if w != word and w.endswith(word)]
+        return sorted(found, key=lambda w: (len(w), w))[:limit]
 
     def near(self, word: str, limit: int = 12) -> list[str]:
         """Indexed names within the edits `word` allows (OSA: a transposition is one),
