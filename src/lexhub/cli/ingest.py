@@ -148,6 +148,11 @@ REPORT_COLUMNS = [
 ]
 
 
+STATISTICS_AFTER = (
+    10_000  # records loaded by one command before the planner's statistics are refreshed
+)
+
+
 def ingest(
     ctx: typer.Context,
     paths: Annotated[
@@ -194,6 +199,8 @@ def ingest(
             owner=owner,
             fmt=fmt,
         )
+        if sum(r.written for r in reports) >= STATISTICS_AFTER:
+            store.refresh_statistics()  # after the batches are committed: never part of them
     if as_json:
         emit_json(
             [

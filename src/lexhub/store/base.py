@@ -184,6 +184,9 @@ class Store(PolicyStore, IdentityStore, AuditStore, Protocol):
 
     # -- search (lexhub.search; SQL in store/search.py) --
 
+    def refresh_statistics(self) -> None:
+        """Update the planner's statistics after a large load (ingest does, at the end)."""
+
     def data_version(self) -> str:
         """A token that changes whenever data may have changed (batches), for caches."""
 

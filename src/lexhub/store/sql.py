@@ -324,6 +324,18 @@ class SqlStore(PolicySqlMixin, IdentitySqlMixin, AuditSqlMixin):
         with self._reading("search"):
             return search_sql.find_records(self, rf, scope, limit, offset)
 
+    def refresh_statistics(self) -> None:
+        """Let the engine's planner see the data after a large load: PostgreSQL ANALYZE of
+        the index tables (a server with autovacuum off never analyzes them, and its plans
+        for key lookups then go wrong by orders of magnitude); SQLite `PRAGMA optimize`."""
+        if self._tx is not None:
+            raise StoreError("refresh_statistics() cannot run inside a transaction")
+        with self._errors("statistics"):
+            if self.engine == "postgres":
+                self._x("ANALYZE records, mentions, mention_keys, record_keys, narratives")
+            else:
+                self._x("PRAGMA optimize")
+
     def _text_match(self, text: str) -> tuple[str, str, list[Any]]:
         """(JOIN clause over narratives as `t` on t.rid = r.id, relevance expression,
         parameters) for records whose narrative matches every word of `text`."""
