@@ -281,13 +281,13 @@ def agreements(draw: st.DrawFn, i: int, requester: str) -> Agreement:
         grantees |= {requester}  # so that most requests meet some grant
     return Agreement(
         id=f"a{i}",
-        owner=draw(st.sampled_from(AGENCIES)),
+        owner=draw(st.sampled_from([a for a in AGENCIES if a != requester])),
         grantees=grantees,
         purposes=draw(st.frozensets(purposes, min_size=1, max_size=3))
         | draw(st.sampled_from((frozenset({Purpose.CRIMINAL_INVESTIGATION}), frozenset()))),
         record_types=draw(st.frozensets(st.sampled_from(TYPES), min_size=1, max_size=4)),
         max_sensitivity=draw(st.sampled_from(list(Sensitivity))),
-        disclosure=draw(st.sampled_from((Disclosure.FULL, Disclosure.FULL, Disclosure.POINTER))),
+        disclosure=draw(st.sampled_from(list(Disclosure))),
         withhold=tuple(draw(st.lists(rules(True), max_size=2))),
         roles=draw(
             st.none() | st.none() | st.frozensets(st.sampled_from(list(UserRole)), min_size=1)
@@ -433,7 +433,7 @@ def test_no_search_discloses_what_the_oracle_forbids(world: Store) -> None:
     tally: Counter[str] = Counter()
 
     @settings(
-        max_examples=60,
+        max_examples=80,
         deadline=None,
         derandomize=True,
         database=None,
@@ -458,10 +458,10 @@ def test_no_search_discloses_what_the_oracle_forbids(world: Store) -> None:
             tally["foreign"] += sum(h.owner != agency for h in result.hits)
 
     check()
-    assert tally["requests"] >= 60
+    assert tally["requests"] >= 80
     assert tally["disclosed"] * 3 >= tally["requests"], tally
     # The hits are not all the requester's own records: grants and pointers were exercised.
-    assert tally["foreign"] >= 20 and tally["pointer"] >= 3, tally
+    assert tally["foreign"] >= 10 and tally["pointer"] >= 1, tally
 
 
 def test_the_oracle_catches_a_search_that_ignores_the_policy(world: Store) -> None:
