@@ -44,7 +44,7 @@ def db(tmp_path: Path) -> Path:
 def test_groups_add_list_members_remove(db: Path) -> None:
     code, out, _ = run(db, "group", "add", "federal-partners", FED, "--json")
     assert code == 0 and json.loads(out) == {
-        "group": "group:federal-partners", "created": True, "added": [FED]
+        "group": "group:federal-partners", "created": True, "added": [FED], "agreements": []
     }  # fmt: skip
     code, out, _ = run(db, "group", "members", "group:federal-partners", "--json")
     assert json.loads(out)["members"] == [FED]
@@ -59,6 +59,18 @@ def test_groups_add_list_members_remove(db: Path) -> None:
     assert run(db, "group", "add", "Bad Name") == (
         1, "", 'Error: name: "Bad Name" must be lower-case letters, digits and "-"\n'
     )  # fmt: skip
+
+
+def test_adding_a_member_names_the_agreements_it_now_receives(db: Path, tmp_path: Path) -> None:
+    run(db, "group", "add", "federal-partners")
+    path = tmp_path / "city.yaml"
+    path.write_text(AGREEMENTS)
+    run(db, "agreement", "apply", str(path))
+    code, out, _ = run(db, "group", "add", "federal-partners", FED)
+    assert out == (
+        "1 member(s) added to group:federal-partners\n"
+        "they now receive what these agreements grant: city-to-partners v1 (owner WA0171500)\n"
+    )
 
 
 def test_apply_list_show_diff_revoke(db: Path, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import typer
 from lexhub.cli.output import JSON_HELP, LexhubGroup, console, emit_json, opened_store, table
 from lexhub.errors import NotFound, QueryError
 from lexhub.model.agreement import GROUP_PREFIX, Group
+from lexhub.policy import agreements_naming
 
 app = typer.Typer(
     cls=LexhubGroup, help="Groups of agencies (group:NAME in agreements).", no_args_is_help=True
@@ -46,12 +47,19 @@ def add(
         created = store.create_group(group, description)
         added = store.add_group_members(group, members or [])
         tx.commit()
+        naming = agreements_naming(GROUP_PREFIX + group, store.policy_snapshot())
+    reach = [f"{a.id} v{a.version} (owner {a.owner})" for a in naming]
     if as_json:
-        emit_json({"group": GROUP_PREFIX + group, "created": created, "added": added})
+        emit_json({"group": GROUP_PREFIX + group, "created": created, "added": added,
+                   "agreements": reach})  # fmt: skip
         return
     if created:
         console.print(f"group {GROUP_PREFIX}{group} created")
     console.print(f"{len(added)} member(s) added to {GROUP_PREFIX}{group}")
+    if added and reach:
+        console.print(
+            "they now receive what these agreements grant: " + "; ".join(reach), soft_wrap=True
+        )
 
 
 @app.command("remove")

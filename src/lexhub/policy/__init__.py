@@ -6,11 +6,12 @@
 """
 
 from lexhub.policy.agreements import parse_policies
-from lexhub.policy.explain import decision_to_dict, explain
+from lexhub.policy.explain import agreements_naming, decision_to_dict, explain
 from lexhub.policy.scope import Decision, Requester, decide, intersect, scope
 
 __all__ = [
     "Decision",
+    "agreements_naming",
     "Requester",
     "decide",
     "decision_to_dict",

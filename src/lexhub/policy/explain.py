@@ -10,10 +10,10 @@ from datetime import date
 from typing import Any
 
 from lexhub.model import RecordType
-from lexhub.model.agreement import PolicySnapshot
+from lexhub.model.agreement import Agreement, PolicySnapshot
 from lexhub.policy.scope import Decision, Requester, decide
 
-__all__ = ["decision_to_dict", "explain"]
+__all__ = ["agreements_naming", "decision_to_dict", "explain"]
 
 
 def explain(
@@ -55,3 +55,9 @@ def decision_to_dict(d: Decision) -> dict[str, Any]:
         "deciding": list(d.deciding),
         "reasons": list(d.reasons),
     }
+
+
+def agreements_naming(party: str, snapshot: PolicySnapshot) -> list[Agreement]:
+    """The agreements in force that name `party` (an ORI or "group:NAME") as a grantee: what
+    a change to that group's membership extends or withdraws, to show its owners."""
+    return sorted((a for a in snapshot.agreements if party in a.grantees), key=lambda a: a.id)
