@@ -11,7 +11,17 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "lexhub"
 
 ENGINES = {"sqlite3", "psycopg", "psycopg_pool", "duckdb"}
 FRAMEWORKS = {"fastapi", "starlette", "uvicorn", "typer", "click", "jinja2", "rich"}
-CORE = {"ingest", "search", "policy", "audit", "identity", "linkage", "federation", "synth"}
+CORE = {
+    "access",
+    "ingest",
+    "search",
+    "policy",
+    "audit",
+    "identity",
+    "linkage",
+    "federation",
+    "synth",
+}
 
 # package -> lexhub packages it must never import
 FORBIDDEN_INTERNAL = {
@@ -23,6 +33,7 @@ FORBIDDEN_INTERNAL = {
         "policy",
         "audit",
         "identity",
+        "access",
         "linkage",
         "federation",
         "synth",
@@ -37,6 +48,7 @@ FORBIDDEN_INTERNAL = {
         "policy",
         "audit",
         "identity",
+        "access",
         "linkage",
         "federation",
         "synth",
@@ -50,13 +62,14 @@ FORBIDDEN_INTERNAL = {
         "policy",
         "audit",
         "identity",
+        "access",
         "linkage",
         "federation",
         "synth",
         "service",
         "cli",
     },
-    "synth": {"search", "policy", "audit", "identity", "store", "service", "cli"},
+    "synth": {"search", "policy", "audit", "identity", "access", "store", "service", "cli"},
     **{core: {"service", "cli"} for core in CORE - {"synth"}},
 }
 

@@ -1,0 +1,9 @@
+"""Requests as users make them: policy, search or retrieval, and audit, in that order.
+
+Core code with a RequestContext calls these, never `search` directly: they evaluate the
+agreements into a scope, run inside it, and commit the audit entry before returning.
+"""
+
+from lexhub.access.search import audited_search, blocked_owners, query_terms
+
+__all__ = ["audited_search", "blocked_owners", "query_terms"]
