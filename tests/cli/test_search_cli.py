@@ -49,8 +49,25 @@ def run(db: Path | str, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+TOKENS: dict[str, str] = {}  # database -> the API token of its investigator
+CONTEXT = ("--purpose", "criminal-investigation", "--case", "T-0001")
+AGREEMENT = f"""
+id: city-to-county
+owner: {OTHER}
+grantees: [{OWNER}]
+purposes: [criminal-investigation]
+record_types: [incident, arrest, booking, field-interview, citation, warrant]
+max_sensitivity: restricted
+"""
+
+
+def run_search(db: Path | str, *args: str) -> tuple[int, str, str]:
+    """`lexhub search` as the node's investigator, for a criminal investigation."""
+    return run(db, "search", "--token", TOKENS[str(db)], *CONTEXT, *args)
+
+
 def search_json(db: Path | str, *args: str) -> dict[str, Any]:
-    code, out, err = run(db, "search", "--all-owners", "--json", *args)
+    code, out, err = run_search(db, "--json", *args)
     assert code == 0, err
     result: dict[str, Any] = json.loads(out)
     return result
@@ -96,6 +113,16 @@ def build_node(db: Path | str, tmp: Path) -> None:
         write_jsonl([r for r in records() if r.owner == ori], batch)
         code, _, err = run(db, "ingest", str(batch))
         assert code == 0, err
+    agreement = tmp / "agreement.yaml"
+    agreement.write_text(AGREEMENT)
+    code, _, err = run(db, "agreement", "apply", str(agreement))
+    assert code == 0, err
+    code, _, err = run(db, "user", "add", "det1", "--agency", OWNER, "--role", "investigator",
+                       "--no-password")  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(db, "token", "create", "det1", "--name", "cli-tests", "--json")
+    assert code == 0, err
+    TOKENS[str(db)] = json.loads(out)["token"]
 
 
 @pytest.fixture(scope="module")
@@ -106,21 +133,49 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def test_search_refuses_without_all_owners(node: Path) -> None:
-    code, out, err = run(node, "search", "--last", "Testperson")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--last", "Testperson"), "search: --token: required: the API token of the user"),
+        (("--token", "lxh_0123456789abcdef_" + "x" * 43, *CONTEXT, "--last", "Testperson"),
+         "search: --token: "),
+    ],
+)  # fmt: skip
+def test_search_needs_a_valid_token(node: Path, args: tuple[str, ...], message: str) -> None:
+    code, out, err = run(node, "search", *args)
     assert (code, out) == (1, "")
-    assert err == (
-        "Error: search: no scope: pass --all-owners to search every agency's records as the "
-        "node operator (temporary, until searches carry a request context)\n"
-    )
+    assert err.startswith(f"Error: {message}") and err.count("\n") == 1
 
 
-def test_all_owners_is_marked_temporary_in_help() -> None:
-    result = runner.invoke(app, ["search", "--help"], env={"COLUMNS": "200"})
-    assert result.exit_code == 0
-    assert "TEMPORARY, required: search every agency's records as the node operator" in (
-        result.stdout
-    )
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ((), "search: --purpose: required: one of criminal-investigation"),
+        (("--purpose", "curiosity"), "search: --purpose: unknown 'curiosity'; one of"),
+        (("--purpose", "criminal-investigation"), "search: --case: required for purpose"),
+        (("--purpose", "training"), "search: --justification: required for purpose training"),
+        (("--purpose", "warrant-service", "--case", "1", "--role", "auditor"),
+         "search: --role: det1 does not hold the role auditor"),
+    ],
+)  # fmt: skip
+def test_search_needs_a_purpose_and_a_case(
+    node: Path, context: tuple[str, ...], message: str
+) -> None:
+    code, out, err = run(node, "search", "--token", TOKENS[str(node)], *context, "--last", "X")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"Error: {message}"), err
+
+
+def test_a_search_is_audited_with_its_context(node: Path) -> None:
+    search_json(node, "--last", "Garcia")
+    code, out, err = run(node, "audit", "entries", "--json")
+    assert code == 0, err
+    searches = [e["entry"] for e in json.loads(out) if e["entry"]["kind"] == "search"]
+    garcia = [s for s in searches if {"id": "R3", "owner": OTHER, "type": "field-interview"}
+              in s.get("disclosed", [])]  # fmt: skip
+    assert garcia, out
+    assert garcia[-1]["context"]["user"] == "det1"
+    assert garcia[-1]["context"]["case_number"] == "T-0001"
 
 
 @pytest.mark.parametrize(
@@ -164,7 +219,7 @@ def test_all_owners_is_marked_temporary_in_help() -> None:
 def test_bad_options_are_one_line_errors_naming_the_option(
     node: Path, args: list[str], message: str
 ) -> None:
-    code, out, err = run(node, "search", "--all-owners", *args)
+    code, out, err = run_search(node, *args)
     assert (code, out) == (1, ""), err
     assert err.startswith(f"Error: {message}") and err.endswith("\n")
     assert err.count("\n") == 1
@@ -202,7 +257,10 @@ def hits_of(out: dict[str, Any]) -> list[dict[str, Any]]:
 def test_person_search_json_ranks_and_explains_a_nickname_match(node: Path) -> None:
     out = search_json(node, "--last", "Smith", "--first", "Bill", "--dob", "1975")
     assert out["query"] == {"kind": "person", "last": "Smith", "first": "Bill", "dob": "1975"}
-    assert out["scope"] == "all-owners"
+    assert out["context"] == {
+        "user": "det1", "agency": OWNER, "role": "investigator",
+        "purpose": "criminal-investigation", "case_number": "T-0001",
+    }  # fmt: skip
     assert out["owners_searched"] == sorted([OWNER, OTHER])
     hits = hits_of(out)
     top = hits[0]
@@ -227,13 +285,14 @@ def test_person_search_json_ranks_and_explains_a_nickname_match(node: Path) -> N
 
 def test_person_search_table_shows_record_person_and_reasons(node: Path) -> None:
     args = ("--last", "Smyth", "--first", "William", "--dob", "1975-09-30")
-    code, out, err = run(node, "search", "--all-owners", *args)
+    code, out, err = run_search(node, *args)
     assert code == 0, err
     for shown in ("WA0171500", "R2", "incident", "2025-11-20", "SMYTH, WILLIAM J", "1975-09-30"):
         assert shown in out
     assert "likely" in out and "last name: exact SMYTH" in out
     assert re.fullmatch(
-        r"\d+ hits, page 1 of 1; \d+ candidates scored in 2 agencies \(--all-owners, temporary\)",
+        r"\d+ hits, page 1 of 1; \d+ candidates scored in the 2 agencies whose agreements"
+        r" open their records to this request",
         out.splitlines()[-1],
     )
 
@@ -277,7 +336,7 @@ def test_absent_person_comes_back_empty(node: Path) -> None:
     args = ("--last", "Quorzybek", "--first", "Ebenezer", "--dob", "1931-06-06")
     out = search_json(node, *args)
     assert (out["hits"], out["total"]) == ([], 0)
-    code, text, _ = run(node, "search", "--all-owners", *args)
+    code, text, _ = run_search(node, *args)
     assert code == 0 and text.startswith("No hits; ")
 
 

@@ -1,11 +1,11 @@
-"""`lexhub search`: the operator's search over every agency, a person or a record query.
+"""`lexhub search`: a person or a record query, as a user, for a purpose and a case.
 
 Options are kept as strings and parsed here, not by click, so that a bad value gives the
 one-line `Error: search: --option: ...` every other command gives, not a usage box.
 
-TEMPORARY: there is no request context yet (agency, user, purpose), so the only scope the
-CLI can search in is the node operator's `--all-owners` one; the policy issue replaces it
-with the scope its agreements give a request, and removes the flag.
+Every search states who asks (an API token of the user: `--token` or LEXHUB_TOKEN), in
+which role, for what purpose and case. The agreements in force decide the scope
+(`lexhub.access.audited_search`) and the audit entry is committed before any hit prints.
 """
 
 from __future__ import annotations
@@ -22,9 +22,12 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
+from lexhub.access import audited_search
 from lexhub.cli.output import JSON_HELP, console, emit_json, opened_store
-from lexhub.errors import InputError, QueryError
-from lexhub.model import Race, RecordType, Scope, Sex, validate_ori
+from lexhub.cli.user import identity_settings, now
+from lexhub.errors import AccessDenied, InputError, QueryError
+from lexhub.identity import TokenRejected, authenticate
+from lexhub.model import Purpose, Race, RecordType, RequestContext, Sex, UserRole, validate_ori
 from lexhub.search import (
     MAX_PAGE_SIZE,
     Hit,
@@ -32,18 +35,14 @@ from lexhub.search import (
     Query,
     RecordQuery,
     SearchResult,
-    search,
 )
 
 __all__ = ["search_command"]
 
 PERSON = "Person query (the default)"
 RECORD = "Record query (with --records)"
-SCOPE = "Scope and output"
-ALL_OWNERS_HELP = (
-    "TEMPORARY, required: search every agency's records as the node operator. "
-    "Removed when searches carry a request context (agency, user, purpose)."
-)
+SCOPE = "Request context and output"
+PURPOSES = ", ".join(p.value for p in Purpose)
 
 
 def _opt(help: str, panel: str = PERSON, metavar: str = "TEXT") -> Any:
@@ -225,8 +224,8 @@ def results_table(result: SearchResult, people: bool = True) -> Table:
 
 def summary(result: SearchResult) -> str:
     where = (
-        f"{result.candidates} candidates scored in {len(result.owners_searched)} agencies "
-        "(--all-owners, temporary)"
+        f"{result.candidates} candidates scored in the {len(result.owners_searched)} "
+        "agencies whose agreements open their records to this request"
     )
     if result.total == 0:
         return f"No hits; {where}"
@@ -253,12 +252,22 @@ def hit_json(rank: int, hit: Hit) -> dict[str, Any]:
     }
 
 
-def result_json(query: Query, result: SearchResult) -> dict[str, Any]:
+def result_json(
+    query: Query, result: SearchResult, context: RequestContext | None = None
+) -> dict[str, Any]:
     typed = {k: v for k, v in vars(query).items() if v is not None}
     first = (result.page - 1) * result.page_size
     return {
         "query": {"kind": "record" if isinstance(query, RecordQuery) else "person", **typed},
-        "scope": "all-owners",
+        "context": None
+        if context is None
+        else {
+            "user": context.user,
+            "agency": context.agency,
+            "role": context.role.value,
+            "purpose": context.purpose.value,
+            "case_number": context.case_number,
+        },
         "owners_searched": list(result.owners_searched),
         "page": result.page,
         "page_size": result.page_size,
@@ -317,26 +326,48 @@ def search_command(
     date_to: Annotated[Text, _opt("Occurred on or before (YYYY-MM-DD).", RECORD, "DATE")] = None,
     location: Annotated[Text, _opt("Where it happened: an address.", RECORD)] = None,
     text: Annotated[Text, _opt("Free text over narratives.", RECORD)] = None,
-    all_owners: Annotated[
-        bool, typer.Option("--all-owners", help=ALL_OWNERS_HELP, rich_help_panel=SCOPE)
-    ] = False,
+    token: Annotated[
+        Text,
+        typer.Option(
+            "--token",
+            envvar="LEXHUB_TOKEN",
+            show_envvar=True,
+            rich_help_panel=SCOPE,
+            help="The user's API token (lexhub token create); better from LEXHUB_TOKEN.",
+            show_default=False,
+        ),
+    ] = None,
+    purpose: Annotated[Text, _opt(f"Required: why. One of {PURPOSES}.", SCOPE, "CODE")] = None,
+    case: Annotated[
+        Text,
+        _opt(
+            "Case number (required for every purpose but training and administrative).",
+            SCOPE,
+            "NUMBER",
+        ),
+    ] = None,
+    justification: Annotated[
+        Text, _opt("Why, in words (required for training and administrative).", SCOPE)
+    ] = None,
+    role: Annotated[Text, _opt("The role you act in, if you hold several.", SCOPE, "ROLE")] = None,
     page: Annotated[Text, _opt("Page of results (from 1).", SCOPE, "N")] = None,
     page_size: Annotated[
         Text, _opt(f"Hits per page (default 20, at most {MAX_PAGE_SIZE}).", SCOPE, "N")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP, rich_help_panel=SCOPE)] = False,
 ) -> None:
-    """Find a person, or records, across every agency: ranked hits, each with its reasons.
-
-    TEMPORARY: needs --all-owners (the node operator's search) until searches carry a
-    request context; a later version derives the scope from data-sharing agreements.
-    """
-    if not all_owners:
-        raise fail(
-            None,
-            "no scope: pass --all-owners to search every agency's records as the node operator "
-            "(temporary, until searches carry a request context)",
-        )
+    """Find a person, or records, across the agencies whose agreements let you: ranked
+    hits, each with its reasons. Every search names who asks (--token), why (--purpose)
+    and the case (--case), and is written to the audit log before any hit is shown."""
+    if not token:
+        raise fail("--token", "required: the API token of the user searching (or LEXHUB_TOKEN)")
+    if not purpose:
+        raise fail("--purpose", f"required: one of {PURPOSES}")
+    try:
+        purpose_code = RequestContext.parse_purpose(purpose)
+    except ValueError as e:
+        raise fail("--purpose", str(e).removeprefix("purpose: ")) from None
+    acting = parse_code("--role", role, UserRole, "role") if role else None
     query = build_query(records, ctx.params)
     page_n = parse_int("--page", page, 1, 1_000_000) if page is not None else 1
     size = parse_int("--page-size", page_size, 1, MAX_PAGE_SIZE) if page_size is not None else 20
@@ -345,11 +376,24 @@ def search_command(
         if isinstance(query, RecordQuery) and query.owner and query.owner not in owners:
             raise fail("--owner", f"no agency {query.owner} on this node")
         try:
-            result = search(store, query, Scope.full_access(owners), page=page_n, page_size=size)
+            principal = authenticate(store, identity_settings(), token, now())
+            context = principal.context(
+                purpose_code, role=acting, case_number=case, justification=justification
+            )
+        except TokenRejected as e:
+            raise fail("--token", str(e)) from None
+        except AccessDenied as e:
+            raise fail("--role", str(e)) from None
+        except ValueError as e:  # RequestContext: case number or justification missing
+            name, _, reason = str(e).partition(": ")
+            flag = {"case_number": "--case", "justification": "--justification"}.get(name)
+            raise fail(flag, reason or str(e)) from None
+        try:
+            result = audited_search(store, context, query, page=page_n, page_size=size)
         except QueryError as e:  # the engine names the query field; say which option it was
             raise fail(None if e.field == "query" else option(e.field), e.reason) from None
     if as_json:
-        emit_json(result_json(query, result))
+        emit_json(result_json(query, result, context))
         return
     if result.hits:
         console.print(results_table(result, people=not records))

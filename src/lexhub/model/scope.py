@@ -6,8 +6,8 @@ grants exists for the request: search turns the scope into its storage query, so
 outside it are never read, counted or ranked, and a withheld field is never matched,
 scored, explained or returned. An empty scope finds nothing without touching the data.
 
-The policy issue derives scopes from agreements (`lexhub.policy`); until then tests and the
-operator's temporary `--all-owners` search build them directly.
+`lexhub.policy` derives a request's scope from the agreements in force; tests and
+benchmarks of the engine alone build them directly.
 """
 
 from __future__ import annotations
@@ -138,8 +138,8 @@ class Scope:
         disclosure: Disclosure = Disclosure.FULL,
         withhold: tuple[Withholding, ...] = (),
     ) -> Scope:
-        """Every record type of `owners` under one rule set: the operator's temporary
-        `--all-owners` scope, and a convenient base for tests."""
+        """Every record type of `owners` under one rule set: a base for tests and for
+        benchmarks of the search engine without policy."""
         return cls(
             tuple(
                 Grant(owner, rt, max_sensitivity, disclosure, withhold)
