@@ -4,6 +4,7 @@ Core code with a RequestContext calls these, never `search` directly: they evalu
 agreements into a scope, run inside it, and commit the audit entry before returning.
 """
 
+from lexhub.access.events import AUDIT_KIND, audit_sink
 from lexhub.access.search import audited_search, blocked_owners, query_terms
 
-__all__ = ["audited_search", "blocked_owners", "query_terms"]
+__all__ = ["AUDIT_KIND", "audit_sink", "audited_search", "blocked_owners", "query_terms"]

@@ -376,7 +376,7 @@ def search_command(
         if isinstance(query, RecordQuery) and query.owner and query.owner not in owners:
             raise fail("--owner", f"no agency {query.owner} on this node")
         try:
-            principal = authenticate(store, identity_settings(), token, now())
+            principal = authenticate(store, identity_settings(store), token, now())
             context = principal.context(
                 purpose_code, role=acting, case_number=case, justification=justification
             )

@@ -41,7 +41,7 @@ def create(
     """Create a token and print it, once: only its SHA-256 digest is kept."""
     with opened_store(ctx) as store:
         issued = identity.create_token(
-            store, identity_settings(), username, name=name, now=now(),
+            store, identity_settings(store), username, name=name, now=now(),
             lifetime=timedelta(days=days), actor=actor(),
         )  # fmt: skip
     if as_json:
@@ -93,5 +93,5 @@ def revoke(
 ) -> None:
     """Revoke a token at once; it is kept, revoked, for the record."""
     with opened_store(ctx) as store:
-        identity.revoke_token(store, identity_settings(), token_id, now=now(), actor=actor())
+        identity.revoke_token(store, identity_settings(store), token_id, now=now(), actor=actor())
     console.print(f"token {token_id} revoked")

@@ -10,10 +10,12 @@ from typing import Annotated
 import typer
 
 from lexhub import identity
+from lexhub.access import audit_sink
 from lexhub.cli.output import JSON_HELP, LexhubGroup, console, emit_json, opened_store, table
 from lexhub.errors import InputError
 from lexhub.identity import IdentitySettings, SealingKey, User
 from lexhub.model import UserRole
+from lexhub.store import Store
 
 app = typer.Typer(
     cls=LexhubGroup,
@@ -38,10 +40,13 @@ KeyFile = Annotated[
 ]
 
 
-def identity_settings(key_file: Path | None = None) -> IdentitySettings:
-    """The one place the CLI builds identity settings. Events are not yet written anywhere:
-    the audit log (lexhub.audit) plugs in here as `on_event`."""
-    return IdentitySettings(sealing_key=None if key_file is None else SealingKey.load(key_file))
+def identity_settings(store: Store, key_file: Path | None = None) -> IdentitySettings:
+    """The one place the CLI builds identity settings: every event goes to `store`'s
+    audit log."""
+    return IdentitySettings(
+        sealing_key=None if key_file is None else SealingKey.load(key_file),
+        on_event=audit_sink(store),
+    )
 
 
 def actor() -> str:
@@ -110,7 +115,7 @@ def add(
     at = now()
     with opened_store(ctx) as store:
         user = identity.add_user(
-            store, identity_settings(), username, agency, role, now=at, oversight=oversight,
+            store, identity_settings(store), username, agency, role, now=at, oversight=oversight,
             display_name=name, password=password, actor=actor(),
         )  # fmt: skip
     if as_json:
@@ -152,7 +157,13 @@ def roles(
     at = now()
     with opened_store(ctx) as store:
         user = identity.set_roles(
-            store, identity_settings(), username, role, now=at, oversight=oversight, actor=actor()
+            store,
+            identity_settings(store),
+            username,
+            role,
+            now=at,
+            oversight=oversight,
+            actor=actor(),
         )
     if as_json:
         emit_json(user_json(user, at))
@@ -166,7 +177,7 @@ def passwd(ctx: typer.Context, username: Username, password_stdin: PasswordStdin
     password = read_password(password_stdin)
     with opened_store(ctx) as store:
         identity.set_password(
-            store, identity_settings(), username, password, now=now(), actor=actor()
+            store, identity_settings(store), username, password, now=now(), actor=actor()
         )
     console.print(f"password of {username} changed")
 
@@ -182,8 +193,8 @@ def totp_enrol(
     as_json: JsonFlag = False,
 ) -> None:
     """Give a user a new TOTP second factor and show its QR code, once."""
-    settings = identity_settings(key_file)
     with opened_store(ctx) as store:
+        settings = identity_settings(store, key_file)
         enrolment = identity.enrol_totp(store, settings, username, now=now(), actor=actor())
     if svg is not None:
         svg.write_text(enrolment.svg, encoding="utf-8")
@@ -211,7 +222,7 @@ def _change(ctx: typer.Context, username: str, action: str) -> None:
         "unlock": (identity.unlock_user, "unlocked"),
     }[action]
     with opened_store(ctx) as store:
-        fn(store, identity_settings(), username, now=now(), actor=actor())
+        fn(store, identity_settings(store), username, now=now(), actor=actor())
     console.print(f"user {username}: {done}")
 
 
