@@ -5,6 +5,17 @@ agreements into a scope, run inside it, and commit the audit entry before return
 """
 
 from lexhub.access.events import AUDIT_KIND, audit_sink
+from lexhub.access.record import RecordView, WithheldField, audited_record, record_view
 from lexhub.access.search import audited_search, blocked_owners, query_terms
 
-__all__ = ["AUDIT_KIND", "audit_sink", "audited_search", "blocked_owners", "query_terms"]
+__all__ = [
+    "AUDIT_KIND",
+    "RecordView",
+    "WithheldField",
+    "audit_sink",
+    "audited_record",
+    "audited_search",
+    "blocked_owners",
+    "query_terms",
+    "record_view",
+]
