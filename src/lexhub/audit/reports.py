@@ -229,7 +229,11 @@ def summarize(
     if owner is not None:
         history = [r for r in history if _touches(r, owner)]
         window = [r for r in window if _touches(r, owner)]
-    searches = [r for r in window if r.is_search]
+
+    def counted(r: Request) -> bool:  # a request blocked by the owner searched none of its data
+        return r.is_search and (owner is None or owner in r.owners_searched)
+
+    searches = [r for r in window if counted(r)]
     total = len(searches)
 
     def tally(key: Callable[[Request], Iterable[tuple[str, str | None]]]) -> list[Tally]:
@@ -240,7 +244,7 @@ def summarize(
         for r in window:
             blocked = _attempt(r) and (owner in r.blocked if owner else bool(r.blocked))
             for k in key(r):
-                n[k] += r.is_search
+                n[k] += counted(r)
                 disc[k] += r.disclosed[owner] if owner else r.disclosed.total()
                 ptr[k] += r.pointers[owner] if owner else r.pointers.total()
                 blk[k] += blocked
@@ -264,7 +268,9 @@ def summarize(
         shares=_shares(searches, owner),
         blocked=_blocked(window, owner, viewer),
         touched=[] if owner is None else _touched(searches, owner, viewer),
-        anomalies=find_anomalies(history, searches, start, zone, thresholds),
+        anomalies=find_anomalies(
+            [r for r in history if counted(r)], searches, start, zone, thresholds
+        ),
     )
 
 
