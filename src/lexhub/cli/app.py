@@ -14,6 +14,7 @@ from lexhub.cli import (
     group,
     ingest,
     record,
+    report,
     search,
     stats,
     synth,
@@ -50,6 +51,7 @@ app.command("synth")(synth.synth)
 app.command("ingest")(ingest.ingest)
 app.command("demo")(demo.demo)
 app.command("search")(search.search_command)
+app.command("report")(report.report_command)
 app.add_typer(agency.app, name="agency")
 app.add_typer(record.app, name="record")
 app.add_typer(audit.app, name="audit")
