@@ -58,6 +58,13 @@ def pg_url(_pg_server: psycopg.Connection[tuple[object, ...]] | str) -> Iterator
         )
 
 
+@pytest.fixture(autouse=True)
+def _key_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Private keys a test's `lexhub init` creates go to a temporary directory, never the
+    working directory (a PostgreSQL node's default key directory is ./lexhub-keys)."""
+    monkeypatch.setenv("LEXHUB_KEY_DIR", str(tmp_path_factory.mktemp("keys")))
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A migrated, empty store on each engine."""

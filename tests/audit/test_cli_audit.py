@@ -20,9 +20,10 @@ runner = CliRunner()
 @pytest.fixture
 def node(tmp_path: Path) -> tuple[Path, Path]:
     db, keys = tmp_path / "node.db", tmp_path / "keys"
-    assert runner.invoke(app, ["--db", str(db), "init"]).exit_code == 0
+    init = runner.invoke(app, ["--db", str(db), "init"], env={"LEXHUB_KEY_DIR": str(keys)})
+    assert init.exit_code == 0, init.stderr
     with open_store(str(db)) as s:
-        ensure_audit_key(s, keys)
+        ensure_audit_key(s, keys)  # init made it: this finds it
         for i in range(3):
             record_event(s, search_event(i))
     return db, keys

@@ -41,8 +41,11 @@ def root(
     db: Annotated[
         str | None, typer.Option("--db", help=SETTINGS_HELP["db"], show_default=False)
     ] = None,
+    key_dir: Annotated[
+        str | None, typer.Option("--key-dir", help=SETTINGS_HELP["key_dir"], show_default=False)
+    ] = None,
 ) -> None:
-    ctx.obj = CliState(Settings.from_env(db=db))
+    ctx.obj = CliState(Settings.from_env(db=db, key_dir=key_dir))
 
 
 app.command("init")(stats.init)

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import typer
 
 from lexhub.audit import (
-    DEFAULT_KEY_DIR,
     MIN_RETENTION_DAYS,
     Anchor,
     VerifyReport,
@@ -30,7 +29,15 @@ from lexhub.audit import (
     verify_store,
 )
 from lexhub.audit.checkpoint import checkpoint_to_dict
-from lexhub.cli.output import JSON_HELP, LexhubGroup, console, emit_json, opened_store, table
+from lexhub.cli.output import (
+    JSON_HELP,
+    LexhubGroup,
+    console,
+    emit_json,
+    opened_store,
+    state,
+    table,
+)
 from lexhub.errors import InputError, LexhubError
 from lexhub.model.audit import (
     AuditEntry,
@@ -51,13 +58,18 @@ app.add_typer(key_app, name="key")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 KeyDir = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--key-dir",
-        envvar="LEXHUB_KEY_DIR",
-        help="Directory of the audit private key (environment LEXHUB_KEY_DIR).",
+        help="Directory of the audit private key (default: lexhub's --key-dir setting, "
+        "LEXHUB_KEY_DIR, or lexhub-keys beside a SQLite database).",
+        show_default=False,
     ),
 ]
+
+
+def _key_dir(ctx: typer.Context, given: Path | None) -> Path:
+    return given if given is not None else Path(state(ctx).settings.key_dir)
 
 
 def _actor() -> str:
@@ -228,12 +240,10 @@ def entries(
 
 
 @app.command("checkpoint")
-def checkpoint(
-    ctx: typer.Context, key_dir: KeyDir = Path(DEFAULT_KEY_DIR), as_json: JsonFlag = False
-) -> None:
+def checkpoint(ctx: typer.Context, key_dir: KeyDir = None, as_json: JsonFlag = False) -> None:
     """Sign the current head with the audit key and keep the checkpoint."""
     with opened_store(ctx) as store:
-        c = create_checkpoint(store, key_dir)
+        c = create_checkpoint(store, _key_dir(ctx, key_dir))
     out = checkpoint_to_dict(c)
     if as_json:
         emit_json(out)
@@ -276,13 +286,11 @@ def erase_terms_command(
 
 
 @key_app.command("rotate")
-def key_rotate(
-    ctx: typer.Context, key_dir: KeyDir = Path(DEFAULT_KEY_DIR), as_json: JsonFlag = False
-) -> None:
+def key_rotate(ctx: typer.Context, key_dir: KeyDir = None, as_json: JsonFlag = False) -> None:
     """Create a new audit key; the old one is retired and stays on record."""
     with opened_store(ctx) as store:
-        key = rotate_audit_key(store, key_dir, actor=_actor())
-        c = create_checkpoint(store, key_dir)
+        key = rotate_audit_key(store, _key_dir(ctx, key_dir), actor=_actor())
+        c = create_checkpoint(store, _key_dir(ctx, key_dir))
     if as_json:
         emit_json({**_key_json(key), "checkpoint": checkpoint_to_dict(c)})
     else:

@@ -6,20 +6,27 @@ from typing import Annotated
 
 import typer
 
+from lexhub.audit import ensure_audit_key
 from lexhub.cli.output import JSON_HELP, console, emit_json, opened_store, state, table
 
 JsonFlag = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 
 
 def init(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """Create the database, or upgrade its schema to this version of lexhub."""
+    """Create the database, or upgrade its schema to this version of lexhub, and create
+    the node's audit signing key if it has none."""
+    settings = state(ctx).settings
     with opened_store(ctx, migrate=True) as store:
         version = store.schema_version()
-    db = state(ctx).settings.db
+        key = ensure_audit_key(store, settings.key_dir)
     if as_json:
-        emit_json({"db": db, "schema_version": version})
+        emit_json(
+            {"db": settings.db, "schema_version": version, "audit_key": key.key_id,
+             "key_dir": settings.key_dir}
+        )  # fmt: skip
     else:
-        console.print(f"{db}: lexhub schema version {version}")
+        console.print(f"{settings.db}: lexhub schema version {version}")
+        console.print(f"audit key {key.key_id} (private key in {settings.key_dir})")
 
 
 def stats(ctx: typer.Context, as_json: JsonFlag = False) -> None:
