@@ -1,18 +1,37 @@
-"""`lexhub demo`: a demo node on SQLite with a synthetic region, from nothing."""
+"""`lexhub demo`: a demo node on SQLite with a synthetic region, from nothing: agencies,
+records, agreements (one owner prohibits civil immigration enforcement), demo users with
+API tokens, and the audit key."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from lexhub import identity
+from lexhub.access import audit_sink
+from lexhub.audit import ensure_audit_key, record_event
 from lexhub.cli.agency import agencies_from_file
 from lexhub.cli.ingest import REPORT_COLUMNS, batch_files, load_with_progress, report_rows
 from lexhub.cli.output import console, opened_store, state, table
 from lexhub.cli.stats import stats as print_stats
 from lexhub.cli.synth import generate
+from lexhub.errors import NotFound
+from lexhub.identity import IdentitySettings
+from lexhub.model import Agency, AgencyKind, Contact, UserRole
+from lexhub.model.audit import AuditEvent, AuditKind
+from lexhub.policy import parse_policies
+from lexhub.store import Store
 from lexhub.synth import SynthConfig
+from lexhub.synth.policies import FEDERAL_GROUP, REGION_GROUP, demo_policies, sanctuary_city
+
+FEDERAL = Agency(
+    "DC0DHS100", "Federal Task Force (synthetic)", "DC", AgencyKind.FEDERAL, "America/New_York",
+    Contact("Task Force Duty Desk", "202-555-0100", "duty@example.gov"),
+)  # fmt: skip
+ACTOR = "lexhub demo"
 
 
 def demo(
@@ -25,23 +44,95 @@ def demo(
     records: Annotated[int, typer.Option(help="Records.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
 ) -> None:
-    """Initialize the database, generate a synthetic region, ingest it, print a summary.
+    """Initialize the database, generate a synthetic region, ingest it, apply the demo
+    agreements, create demo users with API tokens, print a summary.
 
     Safe to run twice: the region is the same for the same seed, so the second load
-    finds every record unchanged."""
+    finds every record unchanged; agreements and users already there are kept."""
     config = SynthConfig(agencies=agencies, people=people, records=records, seed=seed)
+    settings = state(ctx).settings
     console.rule("1. synthetic region")
     generate(config, out, quiet=False)
-    console.rule(f"2. database {state(ctx).settings.db}")
+    console.rule(f"2. database {settings.db}")
     with opened_store(ctx, migrate=True) as store:
+        key = ensure_audit_key(store, settings.key_dir, actor=ACTOR)
+        console.print(f"audit key {key.key_id} (private key in {settings.key_dir})")
+        region = agencies_from_file(out / "agencies.json")
         with store.transaction() as tx:
-            for agency in agencies_from_file(out / "agencies.json"):
+            for agency in (*region, FEDERAL):
                 tx.put_agency(agency)
             tx.commit()
         console.rule("3. ingest")
         reports = load_with_progress(
-            store, batch_files([out]), quiet=False, region=state(ctx).settings.default_phone_region
+            store, batch_files([out]), quiet=False, region=settings.default_phone_region
         )
-    console.print(table("Batches", REPORT_COLUMNS, report_rows(reports)))
-    console.rule("4. summary")
+        console.print(table("Batches", REPORT_COLUMNS, report_rows(reports)))
+        console.rule("4. agreements")
+        _agreements(store, region, out)
+        console.rule("5. demo users (API tokens are shown once)")
+        _users(store, region)
+    console.rule("6. summary")
     print_stats(ctx)
+
+
+def _agreements(store: Store, region: list[Agency], out: Path) -> None:
+    store.create_group(REGION_GROUP, "The region's contributing agencies")
+    store.add_group_members(REGION_GROUP, [a.id for a in region])
+    store.create_group(FEDERAL_GROUP, "Federal partners")
+    store.add_group_members(FEDERAL_GROUP, [FEDERAL.id])
+    text = demo_policies([(a.id, a.kind.value) for a in region])
+    path = out / "agreements.yaml"
+    path.write_text(text, encoding="utf-8")
+    docs = parse_policies(
+        text, str(path), agencies=[a.id for a in (*region, FEDERAL)],
+        groups=[f"group:{REGION_GROUP}", f"group:{FEDERAL_GROUP}"],
+    )  # fmt: skip
+    applied = store.apply_policies(docs, by=ACTOR)
+    for version, new in applied:
+        if new:
+            record_event(
+                store,
+                AuditEvent(
+                    AuditKind.AGREEMENT_CHANGE, actor=ACTOR,
+                    details={"id": version.doc_id, "version": version.version,
+                             "action": version.action, "owner": version.owner},
+                ),
+            )  # fmt: skip
+    city = sanctuary_city([(a.id, a.kind.value) for a in region])
+    console.print(
+        f"{sum(new for _, new in applied)} new agreement versions of {len(docs)} in {path}; "
+        f"{city} prohibits civil-immigration-enforcement (lexhub agreement explain "
+        f"--requester {FEDERAL.id} --purpose civil-immigration-enforcement)"
+    )
+
+
+def _users(store: Store, region: list[Agency]) -> None:
+    settings = IdentitySettings(on_event=audit_sink(store))
+    city = sanctuary_city([(a.id, a.kind.value) for a in region]) or region[0].id
+    sheriff = next((a.id for a in region if a.kind == AgencyKind.SHERIFF), region[-1].id)
+    people = [
+        ("det.city", city, UserRole.INVESTIGATOR, False),
+        ("analyst.county", sheriff, UserRole.ANALYST, False),
+        ("records.city", city, UserRole.RECORDS_ADMIN, False),
+        ("auditor.oversight", city, UserRole.AUDITOR, True),
+        ("agent.federal", FEDERAL.id, UserRole.INVESTIGATOR, False),
+    ]
+    now = datetime.now(UTC)
+    rows: list[list[str]] = []
+    for username, agency, role, oversight in people:
+        try:
+            identity.get_user(store, username)
+        except NotFound:
+            identity.add_user(
+                store, settings, username, agency, [role], now=now, oversight=oversight,
+                actor=ACTOR,
+            )  # fmt: skip
+        issued = identity.create_token(store, settings, username, name="demo", now=now)
+        rows.append([username, agency, role.value, issued.token])
+    console.print(table("Demo users", ["user", "agency", "role"], [r[:3] for r in rows]))
+    for username, _, _, token in rows:  # whole, never cut by the table's width
+        typer.echo(f"{username:<18} LEXHUB_TOKEN={token}")
+    console.print(
+        "Search as one of them: LEXHUB_TOKEN=<token> lexhub search --purpose "
+        "criminal-investigation --case 26-0001 --last ..."
+    )
