@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from lexhub.audit.reports import CSV_COLUMNS, Report, Tally, Viewer, build_report, report_csv_rows
@@ -50,6 +51,17 @@ def _when(text: str, option: str, end: bool) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _show(what: str | Table) -> None:
+    """Print without squeezing: into a file or pipe, a table keeps its natural width
+    rather than the 80 columns assumed when there is no terminal."""
+    out = console
+    if not console.is_terminal and isinstance(what, Table):
+        wide = console.options.update_width(10_000)
+        width = max(console.width, console.measure(what, options=wide).maximum)
+        out = Console(highlight=False, width=width)
+    out.print(what, soft_wrap=isinstance(what, str))
+
+
 def _pct(share: float) -> str:
     return f"{share:.1%}"
 
@@ -81,32 +93,32 @@ def _print(r: Report, top: int) -> None:
     view = "auditor" if r.viewer.auditor else f"records administrator of {r.viewer.agency}"
     scope = f" of {r.owner}'s data" if r.owner else ""
     start, end = r.start.astimezone(UTC), r.end.astimezone(UTC)
-    console.print(f"Searches{scope} from {start:%Y-%m-%d %H:%M}Z to {end:%Y-%m-%d %H:%M}Z:"
+    _show(f"Searches{scope} from {start:%Y-%m-%d %H:%M}Z to {end:%Y-%m-%d %H:%M}Z:"
                   f" {r.searches} (view: {view})")  # fmt: skip
     shares = [[s.owner, s.requester, s.searches, _pct(s.share), bar(s.share)] for s in r.shares]
     title = "Share of all searches of each owner's data, by requesting agency"
     cols = ["owner", "requester", "searches", "share", "bar"]
-    console.print(_grid(title, cols, shares, _NUM))
-    console.print(_tallies("By requesting agency", ["agency"], r.by_agency, top))
-    console.print(_tallies("By user", ["user", "agency"], r.by_user, top))
-    console.print(_tallies("By purpose", ["purpose"], r.by_purpose, top))
-    console.print(_tallies("By owner", ["owner"], r.by_owner, top))
+    _show(_grid(title, cols, shares, _NUM))
+    _show(_tallies("By requesting agency", ["agency"], r.by_agency, top))
+    _show(_tallies("By user", ["user", "agency"], r.by_user, top))
+    _show(_tallies("By purpose", ["purpose"], r.by_purpose, top))
+    _show(_tallies("By owner", ["owner"], r.by_owner, top))
     if r.owner is not None:
         rows = [[s["seq"], s["at"], s["agency"], s["user"], s["purpose"], s["case_number"],
                  s["justification"], " ".join(s["fields"]), s["disclosed"], s["pointers"]]
                 for s in r.touched]  # fmt: skip
-        console.print(_grid(f"Every search of {r.owner}'s data",
+        _show(_grid(f"Every search of {r.owner}'s data",
                             ["seq", "at", "agency", "user", "purpose", "case", "justification",
                              "fields", "disclosed", "pointers"], rows, _NUM))  # fmt: skip
     blocked = [[b.seq, b.at, b.owner, b.agency, b.user, b.purpose, b.case_number,
                 b.justification, b.how] for b in r.blocked]  # fmt: skip
-    console.print(_grid("Attempts blocked by the owner's policy (nothing disclosed)",
+    _show(_grid("Attempts blocked by the owner's policy (nothing disclosed)",
                         ["seq", "at", "owner", "agency", "user", "purpose", "case",
                          "justification", "how"], blocked, _NUM))  # fmt: skip
     flags = [[f.kind, f.agency, f.user or "(agency)", f.day, f.score, f.detail]
              for f in r.anomalies]  # fmt: skip
     cols = ["flag", "agency", "user", "day", "score", "detail"]
-    console.print(_grid("Anomalies against each requester's own history", cols, flags, _NUM))
+    _show(_grid("Anomalies against each requester's own history", cols, flags, _NUM))
 
 
 def _write_csv(r: Report, path: Path) -> int:
@@ -181,7 +193,7 @@ def report_command(
     if csv_file is not None:
         n = _write_csv(r, csv_file)
         if not as_json:
-            console.print(f"{csv_file}: {n} rows")
+            _show(f"{csv_file}: {n} rows")
     if as_json:
         emit_json(to_json(r))
     else:
