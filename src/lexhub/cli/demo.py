@@ -12,6 +12,7 @@ import typer
 
 from lexhub import identity
 from lexhub.access import audit_sink
+from lexhub.access.search import audited_search, blocked_owners
 from lexhub.audit import ensure_audit_key, record_event
 from lexhub.cli.agency import agencies_from_file
 from lexhub.cli.ingest import REPORT_COLUMNS, batch_files, load_with_progress, report_rows
@@ -20,9 +21,10 @@ from lexhub.cli.stats import stats as print_stats
 from lexhub.cli.synth import generate
 from lexhub.errors import NotFound
 from lexhub.identity import IdentitySettings
-from lexhub.model import Agency, AgencyKind, Contact, UserRole
+from lexhub.model import Agency, AgencyKind, Contact, Disclosure, Purpose, RequestContext, UserRole
 from lexhub.model.audit import AuditEvent, AuditKind
-from lexhub.policy import parse_policies
+from lexhub.policy import Requester, decide, parse_policies
+from lexhub.search import PersonQuery
 from lexhub.store import Store
 from lexhub.synth import SynthConfig
 from lexhub.synth.policies import FEDERAL_GROUP, REGION_GROUP, demo_policies, sanctuary_city
@@ -71,7 +73,9 @@ def demo(
         _agreements(store, region, out)
         console.rule("5. demo users (API tokens are shown once)")
         _users(store, region)
-    console.rule("6. summary")
+        console.rule("6. sample searches (audited, so that reports have something to show)")
+        _sample_searches(store, region)
+    console.rule("7. summary")
     print_stats(ctx)
 
 
@@ -106,17 +110,22 @@ def _agreements(store: Store, region: list[Agency], out: Path) -> None:
     )
 
 
-def _users(store: Store, region: list[Agency]) -> None:
-    settings = IdentitySettings(on_event=audit_sink(store))
+def _demo_people(region: list[Agency]) -> list[tuple[str, str, UserRole, bool]]:
+    """(user, agency, role, oversight) of the demo users."""
     city = sanctuary_city([(a.id, a.kind.value) for a in region]) or region[0].id
     sheriff = next((a.id for a in region if a.kind == AgencyKind.SHERIFF), region[-1].id)
-    people = [
+    return [
         ("det.city", city, UserRole.INVESTIGATOR, False),
         ("analyst.county", sheriff, UserRole.ANALYST, False),
         ("records.city", city, UserRole.RECORDS_ADMIN, False),
         ("auditor.oversight", city, UserRole.AUDITOR, True),
         ("agent.federal", FEDERAL.id, UserRole.INVESTIGATOR, False),
     ]
+
+
+def _users(store: Store, region: list[Agency]) -> None:
+    settings = IdentitySettings(on_event=audit_sink(store))
+    people = _demo_people(region)
     now = datetime.now(UTC)
     rows: list[list[str]] = []
     for username, agency, role, oversight in people:
@@ -135,4 +144,39 @@ def _users(store: Store, region: list[Agency]) -> None:
     console.print(
         "Search as one of them: LEXHUB_TOKEN=<token> lexhub search --purpose "
         "criminal-investigation --case 26-0001 --last ..."
+    )
+
+
+# Who searches what in the demo's sample activity: the federal partner's civil immigration
+# searches are what the sanctuary city's policy blocks, and its report shows them.
+_SAMPLE: list[tuple[str, Purpose, str, PersonQuery]] = [
+    ("det.city", Purpose.CRIMINAL_INVESTIGATION, "26-0001", PersonQuery(last="SMITH")),
+    ("det.city", Purpose.CRIMINAL_INVESTIGATION, "26-0001", PersonQuery(last="GARCIA")),
+    ("analyst.county", Purpose.CRIMINAL_INVESTIGATION, "26-S-0042", PersonQuery(last="JOHNSON")),
+    ("agent.federal", Purpose.CRIMINAL_INVESTIGATION, "TF-26-0107", PersonQuery(last="BROWN")),
+    ("agent.federal", Purpose.CIVIL_IMMIGRATION_ENFORCEMENT, "ERO-26-5531",
+     PersonQuery(last="HERNANDEZ")),
+    ("agent.federal", Purpose.CIVIL_IMMIGRATION_ENFORCEMENT, "ERO-26-5532",
+     PersonQuery(last="MARTINEZ")),
+]  # fmt: skip
+
+
+def _sample_searches(store: Store, region: list[Agency]) -> None:
+    users = {u: (agency, role) for u, agency, role, _ in _demo_people(region)}
+    rows: list[list[object]] = []
+    for user, purpose, case, query in _SAMPLE:
+        agency, role = users[user]
+        context = RequestContext(user, agency, role, purpose, case_number=case)
+        result = audited_search(store, context, query, page_size=50)
+        decisions = decide(Requester.of(context), store.policy_snapshot(), datetime.now(UTC).date())
+        full = sum(h.disclosure == Disclosure.FULL for h in result.hits)
+        rows.append([user, purpose.value, query.last, full, len(result.hits) - full,
+                     ", ".join(blocked_owners(decisions)) or "-"])  # fmt: skip
+    console.print(
+        table("Sample searches", ["user", "purpose", "last name", "full hits", "pointers",
+                                  "blocked by owner policy"], rows)
+    )  # fmt: skip
+    city = users["records.city"][0]
+    console.print(
+        f"Who searched the city's data, and what its policy blocked: lexhub report --owner {city}"
     )
