@@ -51,6 +51,9 @@ class AuditKind(StrEnum):
     AUDIT_READ = "audit-read"  # every read of the log: listing, export, report
     AUDIT_ERASURE = "audit-erasure"  # query terms erased from the side table
     AUDIT_KEY = "audit-key"  # an audit key created or rotated
+    FEDERATION = "federation"  # a federated search or remote retrieval: peers, statuses
+    PEER_REFUSED = "peer-refused"  # a node-to-node request refused (signature, agency)
+    PEER_CHANGE = "peer-change"  # a peer registered, changed or removed; node key made
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from lexhub.model import Agency, Record, RecordIndex, Scope, SearchKey
 from lexhub.store.audit_sql import AuditStore
+from lexhub.store.federation_sql import FederationStore
 from lexhub.store.identity_sql import IdentityStore
 from lexhub.store.policy_sql import PolicyStore
 from lexhub.store.search import KeyProbe, MentionRow, RecordFilter, RecordRow
@@ -38,7 +39,7 @@ __all__ = [
     "Transaction",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class RecordStatus(StrEnum):
@@ -146,7 +147,7 @@ class Transaction(Protocol):
     def finish_batch(self, batch_id: str, counts: dict[str, int]) -> None: ...
 
 
-class Store(PolicyStore, IdentityStore, AuditStore, Protocol):
+class Store(PolicyStore, IdentityStore, AuditStore, FederationStore, Protocol):
     url: str
     engine: str  # "sqlite" or "postgres"
 

@@ -37,6 +37,7 @@ from lexhub.store.base import (
     StoreStats,
     Transaction,
 )
+from lexhub.store.federation_sql import FederationSqlMixin
 from lexhub.store.identity_sql import IdentitySqlMixin
 from lexhub.store.migrate import apply_migrations, too_new
 from lexhub.store.policy_sql import PolicySqlMixin
@@ -60,7 +61,7 @@ log = logging.getLogger(__name__)
 CHUNK = 500  # ids per IN (...) list: well under both engines' parameter limits
 
 
-class SqlStore(PolicySqlMixin, IdentitySqlMixin, AuditSqlMixin):
+class SqlStore(PolicySqlMixin, IdentitySqlMixin, AuditSqlMixin, FederationSqlMixin):
     """Base of both engines. Subclasses set `engine`, `_driver_error`, and implement the
     hooks at the bottom of this class."""
 

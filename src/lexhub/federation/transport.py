@@ -1,0 +1,100 @@
+"""Sending one signed request to one peer, and naming how it went.
+
+Statuses, as the broker lists them beside the merged hits:
+
+    ok            the peer answered (HTTP 2xx)
+    timeout       no answer before the deadline
+    error         unreachable, a 5xx or otherwise unusable answer
+    refused       the peer knows us but refused the request (HTTP 403: an agency it does
+                  not accept from us, or its owners' policy)
+    unauthorized  the peer did not accept our signature (HTTP 401: it does not know our
+                  key, our clock is off, ...)
+
+A 404 is passed on as `not-found` for retrieval, where it is an answer, not a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from lexhub.audit.chain import utc_now
+from lexhub.federation.identity import NodeIdentity
+from lexhub.federation.signing import sign_request
+from lexhub.model.federation import Peer
+
+__all__ = ["PREFIX", "Reply", "send_signed", "status_of"]
+
+PREFIX = "/federation/v1"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What came back from one peer: `status` as above, the JSON body when ok."""
+
+    node: str
+    status: str
+    data: Any = None
+    detail: str | None = None
+    http_status: int | None = None
+
+
+def status_of(code: int) -> str:
+    if 200 <= code < 300:
+        return "ok"
+    return {401: "unauthorized", 403: "refused", 404: "not-found"}.get(code, "error")
+
+
+def _problem(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    if isinstance(data, dict):
+        return str(data.get("detail") or data.get("title") or f"HTTP {response.status_code}")
+    return f"HTTP {response.status_code}"
+
+
+async def send_signed(
+    client: httpx.AsyncClient,
+    identity: NodeIdentity,
+    peer: Peer,
+    method: str,
+    path: str,
+    *,
+    body: bytes = b"",
+    context: str | None = None,
+    deadline: float,
+    now: Callable[[], datetime] = utc_now,
+) -> Reply:
+    """Sign and send; never raises for what the peer or the network did (that is the
+    status), only for programming errors. The deadline covers connecting, sending and
+    reading: a peer still working when it passes is `timeout`, whatever it does later."""
+    url = peer.url.rstrip("/") + path
+    headers = sign_request(identity, method, url, body, to=peer.name, context=context, now=now())
+    if body:
+        headers["Content-Type"] = "application/json"
+    try:
+        async with asyncio.timeout(deadline):
+            response = await client.request(method, url, content=body, headers=headers)
+    except (TimeoutError, httpx.TimeoutException):
+        return Reply(peer.name, "timeout", detail=f"no answer within {deadline:g} s")
+    except httpx.HTTPError as e:
+        where = urlsplit(url).netloc
+        return Reply(peer.name, "error", detail=f"{type(e).__name__} at {where}")
+    status = status_of(response.status_code)
+    if status != "ok":
+        return Reply(peer.name, status, detail=_problem(response),
+                     http_status=response.status_code)  # fmt: skip
+    try:
+        data = response.json()
+    except ValueError:
+        return Reply(peer.name, "error", detail="answer is not JSON",
+                     http_status=response.status_code)  # fmt: skip
+    return Reply(peer.name, "ok", data=data, http_status=response.status_code)
