@@ -23,6 +23,7 @@ import httpx
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from lexhub.audit.chain import utc_now
 from lexhub.federation import AnsweringNode, NodeIdentity, add_peer, ensure_node_key
 from lexhub.model import Purpose, Record, RecordType, RequestContext, UserRole
 from lexhub.model.audit import AuditFilter
@@ -91,7 +92,7 @@ class Node:
     db: str
     key_dir: Path
     identity: NodeIdentity
-    now: Callable[[], datetime] = lambda: NOW
+    now: Callable[[], datetime] = utc_now
     app: FastAPI = field(init=False)
 
     def __post_init__(self) -> None:
@@ -122,13 +123,13 @@ def make_app(db: str, identity: NodeIdentity, now: Callable[[], datetime]) -> Fa
     return app
 
 
-def make_node(name: str, db: str, tmp: Path, *, now: Callable[[], datetime] = lambda: NOW) -> Node:
+def make_node(name: str, db: str, tmp: Path, *, now: Callable[[], datetime] = utc_now) -> Node:
     """A migrated database with the region's agencies, this node's records and agreements."""
     key_dir = tmp / f"{name}-keys"
     with open_store(db) as s:
         s.migrate()
-        load_corpus(s, tmp, RECORDS[name])
-        if POLICIES[name].strip():
+        load_corpus(s, tmp, RECORDS.get(name, ()))
+        if POLICIES.get(name, "").strip():
             docs = parse_policies(
                 POLICIES[name].format(a=A, b=B, c=C), f"{name}.yaml",
                 agencies=[a.id for a in AGENCIES], groups=[],
