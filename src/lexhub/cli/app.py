@@ -13,6 +13,7 @@ from lexhub.cli import (
     demo,
     group,
     ingest,
+    peer,
     record,
     report,
     search,
@@ -62,6 +63,7 @@ app.add_typer(group.app, name="group")
 app.add_typer(agreement.app, name="agreement")
 app.add_typer(user.app, name="user")
 app.add_typer(token.app, name="token")
+app.add_typer(peer.app, name="peer")
 
 
 def main() -> None:

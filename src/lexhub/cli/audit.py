@@ -5,6 +5,7 @@ Every read of the log from here is itself an audit entry, written before anythin
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,6 +40,7 @@ from lexhub.cli.output import (
     table,
 )
 from lexhub.errors import InputError, LexhubError
+from lexhub.federation import PeerHeld, ensure_node_key, peer_anchors
 from lexhub.model.audit import (
     AuditEntry,
     AuditEvent,
@@ -100,10 +102,13 @@ def _key_json(k: AuditKey) -> dict[str, Any]:
     }
 
 
-def _report_out(report: VerifyReport, source: str, as_json: bool) -> None:
+def _report_out(
+    report: VerifyReport, source: str, as_json: bool, peers: list[dict[str, Any]] | None = None
+) -> None:
     if as_json:
         emit_json(
             {
+                **({"peers": peers} if peers is not None else {}),
                 "source": source,
                 "ok": report.ok,
                 "entries": report.entries,
@@ -146,9 +151,19 @@ def verify(
         Path | None,
         typer.Option(help="Trusted public keys: `audit key list --json` output or an export."),
     ] = None,
+    against_peers: Annotated[
+        bool,
+        typer.Option(
+            "--against-peers",
+            help="Also fetch the checkpoints of this node that its peers keep (witnessing) "
+            "and check the log still ends in their heads at their sizes.",
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Recompute the chain and check every checkpoint; exit 1 on any problem."""
+    if against_peers and export is not None:
+        raise InputError("--against-peers", None, None, "checks the database, not --export")
     trusted = None if keys is None else read_keys(keys)
     anchors: list[Anchor] = []
     extra: list[Checkpoint] = []
@@ -161,13 +176,32 @@ def verify(
         report = verify_export(read_export(export), trusted, anchors, extra)
         _report_out(report, export.name, as_json)
         return
+    held: list[PeerHeld] = []
     with opened_store(ctx) as store:
         record_event(
             store,
             AuditEvent(AuditKind.AUDIT_READ, actor=_actor(), details={"action": "verify"}),
         )
+        if against_peers:
+            me = ensure_node_key(state(ctx).settings.key_dir)
+            from_peers, held = asyncio.run(peer_anchors(store, me, trusted))
+            anchors = [*anchors, *from_peers]
         report = verify_store(store, trusted, anchors, extra)
-    _report_out(report, "database", as_json)
+    for h in held:
+        if h.status != "ok":
+            report.warnings.append(f"peer {h.peer}: {h.status} ({h.detail or '-'}): not compared")
+        elif h.unsigned:
+            report.warnings.append(f"peer {h.peer}: {h.unsigned} checkpoint(s) not signed by "
+                                   "this node's audit keys on record")  # fmt: skip
+        elif not h.checkpoints:
+            report.warnings.append(f"peer {h.peer} holds no checkpoint of this node yet")
+    if against_peers and not as_json:
+        for h in held:
+            typer.echo(f"peer {h.peer}: {h.status}, {len(h.checkpoints)} checkpoint(s) held")
+    _report_out(report, "database", as_json,
+                peers=[{"peer": h.peer, "status": h.status, "checkpoints": len(h.checkpoints),
+                        "unsigned": h.unsigned, "detail": h.detail} for h in held]
+                if against_peers else None)  # fmt: skip
 
 
 @app.command("export")

@@ -37,7 +37,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class PeerHeld:
     """What one peer holds of this node: its status and the checkpoints it returned;
-    `unsigned`: those our audit keys did not sign (not ours: reported, not compared)."""
+    `unsigned`: how many of them our audit keys do not verify."""
 
     peer: str
     status: str
@@ -108,8 +108,10 @@ async def peer_anchors(
     now: Callable[[], datetime] = utc_now,
 ) -> tuple[list[Anchor], list[PeerHeld]]:
     """Anchors (size, head, "peer NAME") from every checkpoint of this node that a peer
-    holds and our audit keys (`keys`, default those on record) signed, and what each peer
-    answered."""
+    holds, and what each peer answered. ALL are compared, also those our audit keys (`keys`,
+    default those on record) do not verify (counted in `unsigned`): an operator who rewrote
+    the log may have replaced the keys too, and a peer that forges checkpoints should be
+    noticed, not ignored."""
     trusted = {k.key_id: k for k in (store.audit_keys() if keys is None else keys)}
 
     async def one(http: httpx.AsyncClient, p: Peer) -> PeerHeld:
@@ -121,11 +123,11 @@ async def peer_anchors(
             held = [checkpoint_from_dict(d) for d in reply.data["checkpoints"]]
         except (KeyError, TypeError, ValueError) as e:
             return PeerHeld(p.name, "error", detail=f"unreadable answer: {e}")
-        ours = tuple(
-            c for c in held
-            if c.key_id in trusted and signature_valid(c, trusted[c.key_id].public_key)
-        )  # fmt: skip
-        return PeerHeld(p.name, "ok", ours, len(held) - len(ours))
+        unsigned = sum(
+            not (c.key_id in trusted and signature_valid(c, trusted[c.key_id].public_key))
+            for c in held
+        )
+        return PeerHeld(p.name, "ok", tuple(held), unsigned)
 
     answers = await _fan(store.peers(), one, client, deadline)
     anchors = [
