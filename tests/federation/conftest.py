@@ -167,17 +167,24 @@ def run(coro: Awaitable[T]) -> T:
 
 
 class Held:
-    """An ASGI wrapper that holds every request until released: a node that has stalled.
-    The held request waits on an event in a worker thread, so the server itself (and the
-    test's event loop) keeps running."""
+    """An ASGI wrapper that, once engaged, holds every search until released: a node that
+    has stalled. The held request waits on an event in a worker thread, so the server itself
+    (and the test's event loop) keeps running."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, engaged: bool = True) -> None:
         self.app = app
+        self.engaged = threading.Event()
         self.release = threading.Event()
         self.entered = threading.Event()
+        if engaged:
+            self.engaged.set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/federation/v1/search"):
+        if (
+            self.engaged.is_set()
+            and scope["type"] == "http"
+            and scope["path"].startswith("/federation/v1/search")
+        ):
             self.entered.set()
             await asyncio.to_thread(self.release.wait)
         await self.app(scope, receive, send)
