@@ -243,3 +243,13 @@ def test_a_removed_peer_is_no_longer_accepted(north: Node, east: Node) -> None:
              signed(east, "POST", "/federation/v1/search", body))  # fmt: skip
     assert (r.status_code, r.json()["code"]) == (401, "unknown-key")
     assert [e["details"]["action"] for e in north.entries("peer-change")] == ["add", "remove"]
+
+
+def test_a_record_id_with_a_slash_reaches_the_audited_retrieval(north: Node, east: Node) -> None:
+    path = f"/federation/v1/records/{A}/A-9%2Fx"  # source id "A-9/x", percent-encoded
+    headers = signed(east, "GET", path, b"", context=context_header(analyst()))
+    r = send(north, "GET", path, b"", headers)
+    assert (r.status_code, r.json()["title"]) == (404, "NotFound")
+    assert r.json()["detail"] == f"no record {A}/A-9/x"
+    (denied,) = north.entries("denied")
+    assert denied["context"]["node"] == "east" and refusals(north) == []

@@ -108,7 +108,7 @@ def federation_router(
     async def search(request: Request) -> JSONResponse:
         return await respond(request, answer_search)
 
-    @router.get("/records/{owner}/{source_id}", summary="Retrieve one record (audited)")
+    @router.get("/records/{owner}/{source_id:path}", summary="Retrieve one record (audited)")
     async def record(request: Request, owner: str, source_id: str) -> JSONResponse:
         return await respond(request, answer_record, owner, source_id)
 
