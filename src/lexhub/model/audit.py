@@ -53,7 +53,7 @@ class AuditKind(StrEnum):
     AUDIT_KEY = "audit-key"  # an audit key created or rotated
     FEDERATION = "federation"  # a federated search or remote retrieval: peers, statuses
     PEER_REFUSED = "peer-refused"  # a node-to-node request refused (signature, agency)
-    PEER_CHANGE = "peer-change"  # a peer registered, changed or removed; node key made
+    PEER_CHANGE = "peer-change"  # a federation peer registered, changed or removed
 
 
 @dataclass(frozen=True)
