@@ -49,11 +49,12 @@ from psycopg import sql
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import CACHE, machine  # noqa: E402
 from lexhub.access import audited_search  # noqa: E402
-from lexhub.audit import verify_store  # noqa: E402
+from lexhub.access.search import query_terms  # noqa: E402
+from lexhub.audit import record_event, verify_store  # noqa: E402
 from lexhub.cli.agency import agencies_from_file  # noqa: E402
 from lexhub.cli.demo import FEDERAL  # noqa: E402
 from lexhub.model import Agency, AgencyKind, Disclosure, Purpose, RequestContext, Scope, UserRole  # noqa: E402
-from lexhub.model.audit import AuditFilter, AuditKind  # noqa: E402
+from lexhub.model.audit import AuditEvent, AuditFilter, AuditKind, RecordRef  # noqa: E402
 from lexhub.policy import Requester, decide, parse_policies  # noqa: E402
 from lexhub.search import PersonQuery, SearchResult, search  # noqa: E402
 from lexhub.store import Store, open_store  # noqa: E402
@@ -64,8 +65,12 @@ from search_stores import PG_ADMIN  # noqa: E402
 
 __all__ = [
     "Ask",
+    "breakdown",
+    "make_asks",
     "overhead",
+    "report",
     "requesters",
+    "scope_of",
     "set_up_node",
     "throughput",
 ]
@@ -361,6 +366,35 @@ def _scopes(url: str, asks: Sequence[Ask]) -> dict[str, str]:
     return out
 
 
+def breakdown(url: str, asks: Sequence[Ask], *, today: date = TODAY) -> dict[str, list[float]]:
+    """The governance steps of `audited_search` timed one by one (ms), to show where the
+    overhead goes: reading the policy snapshot, deciding, and appending and committing an
+    audit entry like the one a search writes (hits named as disclosed)."""
+    steps: dict[str, list[float]] = {"policy snapshot": [], "decide": [], "audit entry": []}
+    with open_store(url) as store:
+        for a in asks:
+            t0 = time.perf_counter()
+            snapshot = store.policy_snapshot()
+            t1 = time.perf_counter()
+            decisions = decide(Requester.of(a.context), snapshot, today)
+            t2 = time.perf_counter()
+            scope = Scope(tuple(d.grant for d in decisions if d.grant is not None))
+            result = search(store, a.query, scope, page_size=PAGE_SIZE, today=today)
+            event = AuditEvent(
+                AuditKind.SEARCH, context=a.context, query=query_terms(a.query),
+                owners_searched=scope.owners,
+                disclosed=tuple(RecordRef(h.owner, h.source_id or "", h.record_type)
+                                for h in result.hits),
+                counts={"hits": len(result.hits), "total": result.total},
+            )  # fmt: skip
+            t3 = time.perf_counter()
+            record_event(store, event)
+            t4 = time.perf_counter()
+            for step, ms in zip(steps, (t1 - t0, t2 - t1, t4 - t3), strict=True):
+                steps[step].append(ms * 1000)
+    return steps
+
+
 def _profile(url: str, asks: Sequence[Ask], n: int) -> str:
     """cProfile of `n` audited searches: where the time beyond the search goes."""
     profiler = cProfile.Profile()
@@ -384,11 +418,14 @@ def run_engine(engine: str, base: str, tag: str, asks: Sequence[Ask], args: Any)
         o = overhead(url, asks)
         log(f"{engine}: {args.processes} processes for {args.seconds:.0f} s ...")
         t = throughput(url, asks, processes=args.processes, seconds=args.seconds)
+        log(f"{engine}: the governance steps one by one ...")
+        steps = breakdown(url, asks)
         out: dict[str, Any] = {
             "engine": engine,
             "scopes": _scopes(url, asks),
             "overhead": asdict(o),
             "throughput": asdict(t),
+            "steps": steps,
         }
         if args.profile:
             out["profile"] = _profile(url, asks, args.profile)
@@ -412,8 +449,13 @@ def _row(label: str, bare: Sequence[float], audited: Sequence[float], extra: str
     return f"{label:28} {len(bare):>5} {cells} {a[0] / b[0]:>6.3f} {a[1] / b[1]:>6.3f} {extra}"
 
 
+def _pair(ms: Sequence[float]) -> str:
+    p50, p95, _ = percentiles(ms)
+    return f"{p50:.2f} / {p95:.2f}"
+
+
 def report(header: Sequence[str], runs: Sequence[dict[str, Any]]) -> str:
-    lines = [*header, ""]
+    lines = list(header)
     for r in runs[:1]:
         lines += [f"  {label}: {text}" for label, text in r["scopes"].items()]
     lines += [
@@ -439,6 +481,10 @@ def report(header: Sequence[str], runs: Sequence[dict[str, Any]]) -> str:
                     [o["audited_ms"][i] for i in pick],
                 )
             )
+    lines += ["", "Where the difference goes: each governance step alone (ms, p50 / p95)"]
+    for r in runs:
+        cells = [f"{k} {_pair(v)}" for k, v in r["steps"].items()]
+        lines.append(f"{r['engine']:10} " + "; ".join(cells))
     lines += [
         "",
         "Audited searches with concurrent client processes (spawned, one connection each)",
