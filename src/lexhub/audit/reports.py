@@ -9,26 +9,29 @@ to the requesting agency itself, never to other agencies' administrators (`Viewe
 
 Reading the log for a report is itself an audited read, committed before anything is read.
 A search counts once, on its first page; disclosures and pointers count on every page.
+Group membership changes reaching an owner's agreements are listed too (`membership`).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lexhub.audit.anomalies import Flag, Request, Thresholds, find_anomalies
 from lexhub.audit.chain import record_event, utc_now
-from lexhub.model.audit import AuditEntry, AuditEvent, AuditFilter, AuditKind
+from lexhub.audit.membership import MembershipChange, entries_of, membership_changes
+from lexhub.model.audit import AuditEntry, AuditEvent, AuditKind
 from lexhub.store import Store
 
 __all__ = [
     "CSV_COLUMNS",
     "WITHHELD",
     "Blocked",
+    "MembershipChange",
     "Report",
     "Share",
     "Tally",
@@ -41,7 +44,6 @@ __all__ = [
 ]
 
 WITHHELD = "(withheld)"
-_PAGE = 5000
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class Report:
     blocked: list[Blocked]
     touched: list[dict[str, Any]]  # owner view: every search of its data, redacted
     anomalies: list[Flag]
+    # changes to groups the owner's agreements grant to (auditor: every group change)
+    group_changes: list[MembershipChange] = field(default_factory=list)
 
 
 def parse_request(entry: AuditEntry) -> Request | None:
@@ -149,14 +153,7 @@ def parse_request(entry: AuditEntry) -> Request | None:
 
 
 def _read(store: Store, kind: str, since: datetime, until: datetime) -> list[Request]:
-    out: list[Request] = []
-    after = 0
-    while True:
-        chunk = store.audit_entries(AuditFilter(kind, None, None, since, until, after), _PAGE)
-        out += [r for r in map(parse_request, chunk) if r is not None]
-        if len(chunk) < _PAGE:
-            return out
-        after = chunk[-1].seq
+    return [r for r in map(parse_request, entries_of(store, kind, since, until)) if r]
 
 
 def _zones(store: Store) -> Callable[[str], tzinfo]:
@@ -200,9 +197,11 @@ def build_report(
     window = [r for r in searches if r.at >= start]
     window += _read(store, "denied", start, end) + _read(store, "rejected", start, end)
     window.sort(key=lambda r: r.seq)
-    return summarize(
+    report = summarize(
         history, window, start, end, viewer, owner, _zones(store), thresholds or Thresholds()
     )
+    changes = membership_changes(store, start, end, owner, store.policy_snapshot())
+    return replace(report, group_changes=changes)
 
 
 def _attempt(r: Request) -> bool:
@@ -364,6 +363,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "blocked": [asdict(b) for b in report.blocked],
         "searches_of_owner": report.touched,
         "anomalies": [asdict(f) for f in report.anomalies],
+        "group_changes": [asdict(c) for c in report.group_changes],
     }
 
 
@@ -404,4 +404,16 @@ def report_csv_rows(report: Report) -> list[dict[str, Any]]:
     for f in report.anomalies:
         rows.append({"section": "anomaly", "key": f.kind, "agency": f.agency, "user": f.user,
                      "at": f.day, "detail": f.detail})  # fmt: skip
+    for c in report.group_changes:
+        rows.append({"section": "group-change", "key": c.seq, "owner": " ".join(c.owners),
+                     "agency": c.group, "user": c.actor, "at": c.at,
+                     "detail": _change_text(c)})  # fmt: skip
     return [{c: row.get(c) for c in CSV_COLUMNS} for row in rows]
+
+
+def _change_text(c: MembershipChange) -> str:
+    """A membership change in words, for the CSV's `detail` and the CLI's table."""
+    parts = [f"added {' '.join(c.added)}" if c.added else "",
+             f"removed {' '.join(c.removed)}" if c.removed else "",
+             f"reaches {'; '.join(c.agreements)}" if c.agreements else ""]  # fmt: skip
+    return "; ".join(p for p in parts if p) or c.action

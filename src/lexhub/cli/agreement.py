@@ -9,7 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
+from lexhub.access import audited_apply, audited_revoke
 from lexhub.cli.output import JSON_HELP, LexhubGroup, console, emit_json, opened_store, table
+from lexhub.cli.user import actor
 from lexhub.errors import InputError, NotFound, QueryError
 from lexhub.model import RecordType
 from lexhub.model.agreement import Agreement, OwnerPolicy, PolicyVersion, policy_to_dict
@@ -71,7 +73,8 @@ def apply(
     as_json: JsonFlag = False,
 ) -> None:
     """Check a YAML file and store each document in it as its next version (unchanged ones
-    are left as they are). Any error rejects the whole file."""
+    are left as they are). Any error rejects the whole file. Each new version is an entry
+    in the audit log."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
@@ -81,7 +84,7 @@ def apply(
         docs = parse_policies(
             text, str(path), agencies=snap.agencies, groups=[g.ref for g in snap.groups]
         )
-        applied = store.apply_policies(docs)
+        applied = audited_apply(store, docs, actor=actor())
     if as_json:
         emit_json([{**_version_json(v), "changed": new} for v, new in applied])
         return
@@ -171,9 +174,9 @@ def diff(
 
 @app.command("revoke")
 def revoke(ctx: typer.Context, doc_id: DocId, as_json: JsonFlag = False) -> None:
-    """Take an agreement or owner policy out of force; its history is kept."""
+    """Take an agreement or owner policy out of force; its history is kept. Audited."""
     with opened_store(ctx) as store:
-        v = store.revoke_policy(doc_id)
+        v = audited_revoke(store, doc_id, actor=actor())
     if as_json:
         emit_json(_version_json(v))
     else:

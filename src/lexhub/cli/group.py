@@ -1,4 +1,6 @@
-"""`lexhub group add/remove/list/members`: named sets of agencies that agreements grant to."""
+"""`lexhub group add/remove/list/members`: named sets of agencies that agreements grant to.
+Every membership change is an entry in the audit log naming the agreements it reaches
+(`lexhub.access.audited_group_change`), shown in the report of each of their owners."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ from typing import Annotated
 
 import typer
 
+from lexhub.access import GroupChange, audited_group_change
 from lexhub.cli.output import JSON_HELP, LexhubGroup, console, emit_json, opened_store, table
+from lexhub.cli.user import actor
 from lexhub.errors import NotFound, QueryError
 from lexhub.model.agreement import GROUP_PREFIX, Group
-from lexhub.policy import agreements_naming
 
 app = typer.Typer(
     cls=LexhubGroup, help="Groups of agencies (group:NAME in agreements).", no_args_is_help=True
@@ -43,23 +46,26 @@ def add(
     """Create a group (if new) and add agencies to it. Every owner with an agreement
     naming the group thereby shares with the new members."""
     group = _name(name)
-    with opened_store(ctx) as store, store.transaction() as tx:
-        created = store.create_group(group, description)
-        added = store.add_group_members(group, members or [])
-        tx.commit()
-        naming = agreements_naming(GROUP_PREFIX + group, store.policy_snapshot())
-    reach = [f"{a.id} v{a.version} (owner {a.owner})" for a in naming]
-    if as_json:
-        emit_json({"group": GROUP_PREFIX + group, "created": created, "added": added,
-                   "agreements": reach})  # fmt: skip
-        return
-    if created:
-        console.print(f"group {GROUP_PREFIX}{group} created")
-    console.print(f"{len(added)} member(s) added to {GROUP_PREFIX}{group}")
-    if added and reach:
-        console.print(
-            "they now receive what these agreements grant: " + "; ".join(reach), soft_wrap=True
+    with opened_store(ctx) as store:
+        change = audited_group_change(
+            store, group, add=members or [], create=True, description=description, actor=actor()
         )
+    if as_json:
+        emit_json({"group": change.group, "created": change.created,
+                   "added": list(change.added), "agreements": _reach(change)})  # fmt: skip
+        return
+    if change.created:
+        console.print(f"group {change.group} created")
+    console.print(f"{len(change.added)} member(s) added to {change.group}")
+    if change.added and change.agreements:
+        console.print(
+            "they now receive what these agreements grant: " + "; ".join(_reach(change)),
+            soft_wrap=True,
+        )
+
+
+def _reach(change: GroupChange) -> list[str]:
+    return [f"{a.id} v{a.version} (owner {a.owner})" for a in change.agreements]
 
 
 @app.command("remove")
@@ -72,11 +78,12 @@ def remove(
     """Remove agencies from a group (the membership history is kept)."""
     group = _name(name)
     with opened_store(ctx) as store:
-        removed = store.remove_group_members(group, members)
+        change = audited_group_change(store, group, remove=members, actor=actor())
     if as_json:
-        emit_json({"group": GROUP_PREFIX + group, "removed": removed})
+        emit_json({"group": change.group, "removed": list(change.removed),
+                   "agreements": _reach(change)})  # fmt: skip
     else:
-        console.print(f"{len(removed)} member(s) removed from {GROUP_PREFIX}{group}")
+        console.print(f"{len(change.removed)} member(s) removed from {change.group}")
 
 
 @app.command("list")

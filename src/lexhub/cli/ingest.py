@@ -18,9 +18,11 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from lexhub.access import audited_load
 from lexhub.cli.output import JSON_HELP, console, emit_json, opened_store, state, table
+from lexhub.cli.user import actor as cli_actor
 from lexhub.errors import InputError
-from lexhub.ingest.load import LoadReport, load_file
+from lexhub.ingest.load import LoadReport
 from lexhub.ingest.load import Progress as ProgressFn
 from lexhub.store import Store
 
@@ -88,7 +90,11 @@ def load_with_progress(
     skip_invalid: bool = False,
     owner: str | None = None,
     fmt: str | None = None,
+    actor: str | None = None,
 ) -> list[LoadReport]:
+    """Load each file as one audited batch (`actor`: who loads it; default the OS user at
+    the CLI, `cli:NAME`)."""
+    who = actor or cli_actor()
     reports = []
     with progress_bar(quiet) as bar:
         for path, mapping in files:
@@ -100,9 +106,10 @@ def load_with_progress(
                 bar.update(task, completed=read, rate=rate, errors=errors)
 
             callback: ProgressFn = update
-            report = load_file(
+            report = audited_load(
                 store,
                 path,
+                actor=who,
                 fmt=fmt,
                 mapping=mapping,
                 owner=owner,
@@ -183,7 +190,8 @@ def ingest(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
-    """Load batches of records. A batch with any error is rejected whole unless --skip-invalid."""
+    """Load batches of records. A batch with any error is rejected whole unless --skip-invalid.
+    Each batch, loaded or rejected, is an entry in the audit log."""
     files = batch_files(paths)
     if mapping is not None:
         files = [(f, mapping) for f, _ in files]

@@ -1,24 +1,42 @@
-"""`lexhub record show/retract/expunge`: an owner's control over its records."""
+"""`lexhub record get/show/retract/expunge`: a partner's audited retrieval of a record, and
+an owner's control over its records (the node operator's view, retraction, expungement;
+each change is an entry in the audit log)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
+from lexhub.access import RecordView, audited_expunge, audited_record, audited_retract
 from lexhub.cli.output import JSON_HELP, LexhubGroup, console, emit_json, opened_store, table
+from lexhub.cli.search import (
+    CaseOption,
+    ContextOptions,
+    JustificationOption,
+    PurposeOption,
+    RoleOption,
+    TokenOption,
+)
+from lexhub.cli.user import actor
 from lexhub.errors import InputError, NotFound
-from lexhub.ingest.lifecycle import expunge_record, retract_records
 from lexhub.model import record_to_dict
 from lexhub.store import StoredRecord
 
 app = typer.Typer(
-    cls=LexhubGroup, help="Show, retract or expunge contributed records.", no_args_is_help=True
+    cls=LexhubGroup,
+    help="Get a record as a partner; show, retract or expunge contributed records.",
+    no_args_is_help=True,
 )
 
 JsonFlag = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 Owner = Annotated[str, typer.Argument(help="Owner agency ORI.")]
 SourceId = Annotated[str, typer.Argument(help="The owner's record id.")]
+Reason = Annotated[
+    str | None,
+    typer.Option(help="Why, for the audit log (kept forever: a reference, never personal data)."),
+]
 
 
 def _stored_json(s: StoredRecord) -> dict[str, object]:
@@ -45,7 +63,8 @@ def show(
     history: Annotated[bool, typer.Option("--history", help="List every version.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Show a record (node operator view; partner access goes through search and policy)."""
+    """Show a record as the node operator sees it: every field, no agreement applied and
+    nothing audited. Partners retrieve records with `record get`."""
     with opened_store(ctx) as store:
         if history:
             versions = store.record_history(owner, source_id)
@@ -127,11 +146,13 @@ def retract(
     ctx: typer.Context,
     owner: Owner,
     source_ids: Annotated[list[str], typer.Argument(help="One or more of the owner's record ids.")],
+    reason: Reason = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Withdraw records: no longer searchable, kept with their history for the audit trail."""
+    """Withdraw records: no longer searchable, kept with their history for the audit trail.
+    The retraction is an entry in the audit log naming the records."""
     with opened_store(ctx) as store:
-        count = retract_records(store, owner, source_ids)
+        count = audited_retract(store, owner, source_ids, actor=actor(), reason=reason)
     if as_json:
         emit_json({"owner": owner, "retracted": count})
     else:
@@ -146,16 +167,89 @@ def expunge(
     yes: Annotated[
         bool, typer.Option("--yes", help="Confirm: the content cannot be recovered.")
     ] = False,
+    order: Annotated[
+        str | None,
+        typer.Option(help="The court order's reference, for the audit log (no personal data)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Erase a record's content everywhere (court order); only its id and digests remain."""
+    """Erase a record's content everywhere (court order); only its id and digests remain.
+    Audited (id and digests only), and the audit log's query terms naming the record are
+    erased."""
     if not yes:
         raise InputError("expunge", None, None, "expunging cannot be undone; pass --yes to confirm")
     with opened_store(ctx) as store:
-        result = expunge_record(store, owner, source_id)
+        result, erased = audited_expunge(store, owner, source_id, actor=actor(), reason=order)
     if as_json:
         emit_json(
-            {"owner": result.owner, "source_id": result.source_id, "digests": list(result.digests)}
-        )
+            {"owner": result.owner, "source_id": result.source_id,
+             "digests": list(result.digests), "query_terms_erased": len(erased)}
+        )  # fmt: skip
     else:
-        console.print(f"{owner}/{source_id} expunged; {len(result.digests)} version digest(s) kept")
+        console.print(
+            f"{owner}/{source_id} expunged; {len(result.digests)} version digest(s) kept;"
+            f" {len(erased)} audit query term(s) naming it erased"
+        )
+
+
+@app.command("get")
+def get(
+    ctx: typer.Context,
+    owner: Owner,
+    source_id: SourceId,
+    token: TokenOption = None,
+    purpose: PurposeOption = None,
+    case: CaseOption = None,
+    justification: JustificationOption = None,
+    role: RoleOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Retrieve a record as a partner: what the owner's agreements let you see, withheld
+    fields left out. Names who asks (--token), why (--purpose) and the case (--case), and is
+    written to the audit log before anything is shown. A record you may not see answers as
+    one that does not exist."""
+    asked = ContextOptions(token, purpose, case, justification, role, command="record get")
+    asked.check()
+    with opened_store(ctx) as store:
+        view = audited_record(store, asked.context(store), owner, source_id)
+    if as_json:
+        emit_json(view.to_dict())
+    else:
+        _print_view(view)
+
+
+def _person_name(person: dict[str, Any]) -> str:
+    n = person.get("name") or {}
+    given = " ".join(str(n[k]) for k in ("first", "middle", "suffix") if n.get(k))
+    return ", ".join(x for x in (n.get("last"), given) if x)
+
+
+def _print_view(view: RecordView) -> None:
+    r = view.record
+    console.print(f"[bold]{escape(view.owner)}/{escape(view.source_id)}[/bold]  "
+                  f"version {view.version}  {view.record_type}")  # fmt: skip
+    console.print(escape(f"occurred {r.get('occurred', '-')}  sensitivity {r.get('sensitivity')}"))
+    if r.get("offenses"):
+        offenses = (" ".join(filter(None, (o.get("code"), o.get("description"))))
+                    for o in r["offenses"])  # fmt: skip
+        console.print(escape("offenses: " + ", ".join(offenses)))
+    rows = [
+        [i, p.get("role"), _person_name(p), p.get("dob"), p.get("sex"),
+         ", ".join(x.get("e164") or x.get("number", "") for x in p.get("phones", ())),
+         "; ".join(a.get("text", "") for a in p.get("addresses", ()))]
+        for i, p in enumerate(r.get("persons", ()))
+    ]  # fmt: skip
+    if rows:
+        console.print(
+            table("Persons", ["#", "role", "name", "dob", "sex", "phones", "addresses"], rows)
+        )
+    if r.get("vehicles"):
+        cols = ["plate", "plate_state", "make", "model", "color", "year"]
+        console.print(table("Vehicles", cols, [[v.get(c) for c in cols] for v in r["vehicles"]]))
+    if r.get("narrative"):
+        console.print(escape(r["narrative"]))
+    if view.withheld:
+        withheld = [[w.field, "" if w.person is None else w.person, w.by]
+                    for w in view.withheld]  # fmt: skip
+        console.print(table("Withheld by the owner's agreements", ["field", "person #", "by"],
+                            withheld))  # fmt: skip

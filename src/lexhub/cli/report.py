@@ -15,7 +15,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lexhub.audit.reports import CSV_COLUMNS, Report, Tally, Viewer, build_report, report_csv_rows
+from lexhub.audit.reports import (
+    CSV_COLUMNS,
+    Report,
+    Tally,
+    Viewer,
+    build_report,
+    report_csv_rows,
+)
 from lexhub.audit.reports import report_json as to_json
 from lexhub.cli.output import JSON_HELP, console, emit_json, opened_store
 from lexhub.errors import InputError
@@ -119,6 +126,12 @@ def _print(r: Report, top: int) -> None:
              for f in r.anomalies]  # fmt: skip
     cols = ["flag", "agency", "user", "day", "score", "detail"]
     _show(_grid("Anomalies against each requester's own history", cols, flags, _NUM))
+    changes = [[c.seq, c.at, c.group, c.actor, " ".join(c.added), " ".join(c.removed),
+                "\n".join(c.agreements)] for c in r.group_changes]  # fmt: skip
+    whose = f"groups {r.owner}'s agreements grant to" if r.owner else "every group"
+    _show(_grid(f"Membership changes to {whose}",
+                ["seq", "at", "group", "by", "added", "removed", "agreements reached"],
+                changes, _NUM))  # fmt: skip
 
 
 def _write_csv(r: Report, path: Path) -> int:
@@ -170,7 +183,8 @@ def report_command(
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Searches and disclosures by agency, user, purpose and owner; shares; blocked attempts;
-    anomalies (this read is itself recorded in the audit log)."""
+    anomalies; membership changes of the groups the owner's agreements grant to (this read
+    is itself recorded in the audit log)."""
     if owner is None and not as_auditor:
         raise InputError("--owner", None, None,
                          "say whose view this is: --owner ORI or --as-auditor")  # fmt: skip

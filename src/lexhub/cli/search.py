@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -36,8 +36,9 @@ from lexhub.search import (
     RecordQuery,
     SearchResult,
 )
+from lexhub.store import Store
 
-__all__ = ["search_command"]
+__all__ = ["ContextOptions", "search_command"]
 
 PERSON = "Person query (the default)"
 RECORD = "Record query (with --records)"
@@ -53,8 +54,8 @@ Text = str | None
 E = TypeVar("E", bound=StrEnum)
 
 
-def fail(option: str | None, reason: str) -> InputError:
-    return InputError("search", None, option, reason)
+def fail(option: str | None, reason: str, command: str = "search") -> InputError:
+    return InputError(command, None, option, reason)
 
 
 def parse_date(option: str, text: str) -> date:
@@ -102,6 +103,82 @@ def parse_ori(option: str, text: str) -> str:
         return validate_ori(text.strip().upper())
     except ValueError as e:
         raise fail(option, str(e)) from None
+
+
+# The request context options, shared by every command a user runs for a purpose (search,
+# record get): who asks (a token), why, for which case, in which role.
+TokenOption = Annotated[
+    Text,
+    typer.Option(
+        "--token",
+        envvar="LEXHUB_TOKEN",
+        show_envvar=True,
+        rich_help_panel=SCOPE,
+        help="The user's API token (lexhub token create); better from LEXHUB_TOKEN.",
+        show_default=False,
+    ),
+]
+PurposeOption = Annotated[Text, _opt(f"Required: why. One of {PURPOSES}.", SCOPE, "CODE")]
+CaseOption = Annotated[
+    Text,
+    _opt(
+        "Case number (required for every purpose but training and administrative).",
+        SCOPE,
+        "NUMBER",
+    ),
+]
+JustificationOption = Annotated[
+    Text, _opt("Why, in words (required for training and administrative).", SCOPE)
+]
+RoleOption = Annotated[Text, _opt("The role you act in, if you hold several.", SCOPE, "ROLE")]
+
+
+@dataclass(frozen=True)
+class ContextOptions:
+    """The request context as typed; `command` names the command in error messages."""
+
+    token: Text
+    purpose: Text
+    case: Text
+    justification: Text
+    role: Text
+    command: str = "search"
+
+    def check(self) -> tuple[Purpose, UserRole | None]:
+        """The purpose and role, or the error naming the option: before the store opens."""
+        if not self.token:
+            raise fail("--token", "required: the API token of the user (or LEXHUB_TOKEN)",
+                       self.command)  # fmt: skip
+        if not self.purpose:
+            raise fail("--purpose", f"required: one of {PURPOSES}", self.command)
+        try:
+            code = RequestContext.parse_purpose(self.purpose)
+        except ValueError as e:
+            raise fail("--purpose", str(e).removeprefix("purpose: "), self.command) from None
+        try:
+            acting = parse_code("--role", self.role, UserRole, "role") if self.role else None
+        except InputError as e:
+            raise fail(e.field, e.reason, self.command) from None
+        return code, acting
+
+    def context(self, store: Store) -> RequestContext:
+        """The RequestContext of the token's user for this purpose (the token is checked,
+        and a rejected one audited, by `identity.authenticate`)."""
+        code, acting = self.check()
+        assert self.token is not None  # check() refused a missing one
+        try:
+            principal = authenticate(store, identity_settings(store), self.token, now())
+            return principal.context(
+                code, role=acting, case_number=self.case, justification=self.justification
+            )
+        except TokenRejected as e:
+            raise fail("--token", str(e), self.command) from None
+        except AccessDenied as e:
+            raise fail("--role", str(e), self.command) from None
+        except ValueError as e:  # RequestContext: case number or justification missing
+            name, _, reason = str(e).partition(": ")
+            flag = {"case_number": "--case", "justification": "--justification"}.get(name)
+            raise fail(flag, reason or str(e), self.command) from None
 
 
 Parser = Callable[[str, str], Any]
@@ -326,30 +403,11 @@ def search_command(
     date_to: Annotated[Text, _opt("Occurred on or before (YYYY-MM-DD).", RECORD, "DATE")] = None,
     location: Annotated[Text, _opt("Where it happened: an address.", RECORD)] = None,
     text: Annotated[Text, _opt("Free text over narratives.", RECORD)] = None,
-    token: Annotated[
-        Text,
-        typer.Option(
-            "--token",
-            envvar="LEXHUB_TOKEN",
-            show_envvar=True,
-            rich_help_panel=SCOPE,
-            help="The user's API token (lexhub token create); better from LEXHUB_TOKEN.",
-            show_default=False,
-        ),
-    ] = None,
-    purpose: Annotated[Text, _opt(f"Required: why. One of {PURPOSES}.", SCOPE, "CODE")] = None,
-    case: Annotated[
-        Text,
-        _opt(
-            "Case number (required for every purpose but training and administrative).",
-            SCOPE,
-            "NUMBER",
-        ),
-    ] = None,
-    justification: Annotated[
-        Text, _opt("Why, in words (required for training and administrative).", SCOPE)
-    ] = None,
-    role: Annotated[Text, _opt("The role you act in, if you hold several.", SCOPE, "ROLE")] = None,
+    token: TokenOption = None,
+    purpose: PurposeOption = None,
+    case: CaseOption = None,
+    justification: JustificationOption = None,
+    role: RoleOption = None,
     page: Annotated[Text, _opt("Page of results (from 1).", SCOPE, "N")] = None,
     page_size: Annotated[
         Text, _opt(f"Hits per page (default 20, at most {MAX_PAGE_SIZE}).", SCOPE, "N")
@@ -359,15 +417,8 @@ def search_command(
     """Find a person, or records, across the agencies whose agreements let you: ranked
     hits, each with its reasons. Every search names who asks (--token), why (--purpose)
     and the case (--case), and is written to the audit log before any hit is shown."""
-    if not token:
-        raise fail("--token", "required: the API token of the user searching (or LEXHUB_TOKEN)")
-    if not purpose:
-        raise fail("--purpose", f"required: one of {PURPOSES}")
-    try:
-        purpose_code = RequestContext.parse_purpose(purpose)
-    except ValueError as e:
-        raise fail("--purpose", str(e).removeprefix("purpose: ")) from None
-    acting = parse_code("--role", role, UserRole, "role") if role else None
+    asked = ContextOptions(token, purpose, case, justification, role)
+    asked.check()
     query = build_query(records, ctx.params)
     page_n = parse_int("--page", page, 1, 1_000_000) if page is not None else 1
     size = parse_int("--page-size", page_size, 1, MAX_PAGE_SIZE) if page_size is not None else 20
@@ -375,19 +426,7 @@ def search_command(
         owners = [a.id for a in store.list_agencies()]
         if isinstance(query, RecordQuery) and query.owner and query.owner not in owners:
             raise fail("--owner", f"no agency {query.owner} on this node")
-        try:
-            principal = authenticate(store, identity_settings(store), token, now())
-            context = principal.context(
-                purpose_code, role=acting, case_number=case, justification=justification
-            )
-        except TokenRejected as e:
-            raise fail("--token", str(e)) from None
-        except AccessDenied as e:
-            raise fail("--role", str(e)) from None
-        except ValueError as e:  # RequestContext: case number or justification missing
-            name, _, reason = str(e).partition(": ")
-            flag = {"case_number": "--case", "justification": "--justification"}.get(name)
-            raise fail(flag, reason or str(e)) from None
+        context = asked.context(store)
         try:
             result = audited_search(store, context, query, page=page_n, page_size=size)
         except QueryError as e:  # the engine names the query field; say which option it was

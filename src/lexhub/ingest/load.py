@@ -14,6 +14,10 @@ source id and by its content digest, whoever sends it.
 
 A file big enough for it to pay is read and prepared in a worker process
 (`lexhub.ingest.pipeline`) while this process checks and writes: both cores work.
+
+Given an `audit` (`BatchAudit`), the batch's audit entry is the last write of the batch's
+own transaction, so the records and the entry saying who loaded them commit together or not
+at all; a rejected batch is audited after its rollback, as rejected.
 """
 
 from __future__ import annotations
@@ -28,13 +32,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lexhub.audit import record_event
 from lexhub.errors import BatchRejected, InputError
 from lexhub.ingest.formats import ReadItem, read_batch
+from lexhub.ingest.lifecycle import commit_changes
 from lexhub.ingest.pipeline import Entry, WorkerReader, entries_in_process
+from lexhub.model.audit import AuditEvent
 from lexhub.store.base import RecordState, RecordStatus, Store, Transaction
 from lexhub.store.rows import PackedRecord
 
-__all__ = ["LoadReport", "load_file", "load_items"]
+__all__ = ["BatchAudit", "LoadReport", "load_file", "load_items"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,8 @@ PARALLEL_BYTES = 3_000_000
 MAX_PROBLEMS_KEPT = 1000
 
 Progress = Callable[[int, int], None]  # (items read so far, items with errors so far)
+# The audit entry of a batch from its report; the flag says whether it was rejected.
+BatchAudit = Callable[["LoadReport", bool], AuditEvent]
 _Bad = tuple[Entry, tuple[InputError, ...]]
 
 
@@ -94,6 +103,7 @@ def load_file(
     region: str = "US",
     progress: Progress | None = None,
     workers: int | None = None,
+    audit: BatchAudit | None = None,
 ) -> LoadReport:
     """Load one file as one batch. Raises BatchRejected (nothing written) or InputError for
     a file that is not in its format at all. A `batch_id` that was loaded before is answered
@@ -101,13 +111,16 @@ def load_file(
     unchanged records are recognised by their digests. With `skip_invalid`, rejects go to
     `reject_path` (default: `<file>.rejects.jsonl`). `workers`: 0 reads and prepares in
     this process, 1 in a worker process; None (default) picks 1 for files of at least
-    PARALLEL_BYTES."""
+    PARALLEL_BYTES. `audit`: see the module docstring; AuditWriteFailed if its entry
+    cannot be committed (then nothing of the batch is)."""
     batch_id = batch_id or uuid.uuid4().hex
     if skip_invalid and reject_path is None:
         reject_path = path.with_name(path.name + ".rejects.jsonl")
     if workers is None:
         workers = 1 if _size(path) >= PARALLEL_BYTES else 0
-    options = _Options(batch_id, owner, snapshot, skip_invalid, reject_path, region, progress)
+    options = _Options(
+        batch_id, owner, snapshot, skip_invalid, reject_path, region, progress, audit
+    )
     if workers <= 0:
         items = read_batch(path, fmt, mapping)
         return _load(store, entries_in_process(items), path.name, options)
@@ -127,9 +140,12 @@ def load_items(
     reject_path: Path | None = None,
     region: str = "US",
     progress: Progress | None = None,
+    audit: BatchAudit | None = None,
 ) -> LoadReport:
     """Load already-read items as one batch (the service passes uploaded batches here)."""
-    options = _Options(batch_id, owner, snapshot, skip_invalid, reject_path, region, progress)
+    options = _Options(
+        batch_id, owner, snapshot, skip_invalid, reject_path, region, progress, audit
+    )
     return _load(store, entries_in_process(items), source, options)
 
 
@@ -142,6 +158,7 @@ class _Options:
     reject_path: Path | None
     region: str
     progress: Progress | None
+    audit: BatchAudit | None = None
 
 
 def _load(store: Store, entries: Iterable[Entry], source: str, o: _Options) -> LoadReport:
@@ -175,7 +192,11 @@ def _load(store: Store, entries: Iterable[Entry], source: str, o: _Options) -> L
             if snapshot:
                 report.retracted = batch.retract_missing(tx, batch_id)
             tx.finish_batch(batch_id, report.counts())
-            tx.commit()
+            commit_changes(store, tx, None if o.audit is None else o.audit(report, False))
+    except BatchRejected:
+        if o.audit is not None:  # rolled back by now: the entry says so, in its own commit
+            record_event(store, o.audit(report, True))
+        raise
     finally:
         if rejects is not None:
             rejects.close()
