@@ -12,8 +12,9 @@ import typer
 
 from lexhub import identity
 from lexhub.access import audit_sink
+from lexhub.access.governance import audited_apply, audited_group_change
 from lexhub.access.search import audited_search, blocked_owners
-from lexhub.audit import ensure_audit_key, record_event
+from lexhub.audit import create_checkpoint, ensure_audit_key
 from lexhub.cli.agency import agencies_from_file
 from lexhub.cli.ingest import REPORT_COLUMNS, batch_files, load_with_progress, report_rows
 from lexhub.cli.output import console, opened_store, state, table
@@ -22,7 +23,6 @@ from lexhub.cli.synth import generate
 from lexhub.errors import NotFound
 from lexhub.identity import IdentitySettings
 from lexhub.model import Agency, AgencyKind, Contact, Disclosure, Purpose, RequestContext, UserRole
-from lexhub.model.audit import AuditEvent, AuditKind
 from lexhub.policy import Requester, decide, parse_policies
 from lexhub.search import PersonQuery
 from lexhub.store import Store
@@ -75,15 +75,26 @@ def demo(
         _users(store, region)
         console.rule("6. sample searches (audited, so that reports have something to show)")
         _sample_searches(store, region)
+        c = create_checkpoint(store, settings.key_dir)
+        console.print(
+            f"audit log: {c.size} entries, head signed with key {c.key_id} "
+            "(check it: lexhub audit verify)"
+        )
     console.rule("7. summary")
     print_stats(ctx)
 
 
 def _agreements(store: Store, region: list[Agency], out: Path) -> None:
-    store.create_group(REGION_GROUP, "The region's contributing agencies")
-    store.add_group_members(REGION_GROUP, [a.id for a in region])
-    store.create_group(FEDERAL_GROUP, "Federal partners")
-    store.add_group_members(FEDERAL_GROUP, [FEDERAL.id])
+    """Groups and agreements through the same audited paths as `lexhub group` and
+    `lexhub agreement apply`: the demo's log starts with what put them in force."""
+    audited_group_change(
+        store, REGION_GROUP, add=[a.id for a in region], create=True,
+        description="The region's contributing agencies", actor=ACTOR,
+    )  # fmt: skip
+    audited_group_change(
+        store, FEDERAL_GROUP, add=[FEDERAL.id], create=True,
+        description="Federal partners", actor=ACTOR,
+    )  # fmt: skip
     text = demo_policies([(a.id, a.kind.value) for a in region])
     path = out / "agreements.yaml"
     path.write_text(text, encoding="utf-8")
@@ -91,17 +102,7 @@ def _agreements(store: Store, region: list[Agency], out: Path) -> None:
         text, str(path), agencies=[a.id for a in (*region, FEDERAL)],
         groups=[f"group:{REGION_GROUP}", f"group:{FEDERAL_GROUP}"],
     )  # fmt: skip
-    applied = store.apply_policies(docs, by=ACTOR)
-    for version, new in applied:
-        if new:
-            record_event(
-                store,
-                AuditEvent(
-                    AuditKind.AGREEMENT_CHANGE, actor=ACTOR,
-                    details={"id": version.doc_id, "version": version.version,
-                             "action": version.action, "owner": version.owner},
-                ),
-            )  # fmt: skip
+    applied = audited_apply(store, docs, actor=ACTOR)
     city = sanctuary_city([(a.id, a.kind.value) for a in region])
     console.print(
         f"{sum(new for _, new in applied)} new agreement versions of {len(docs)} in {path}; "
