@@ -108,7 +108,8 @@ def shares_log(store: Store) -> Store:
         add(search("ice", R3, [R3], purpose=Purpose.CIVIL_IMMIGRATION_ENFORCEMENT,
                    case="IMM-9", blocked=[OWNER]))  # fmt: skip
     add(AuditEvent(AuditKind.DENIED, context=ctx("ice", R3, case="IMM-10"),
-                   details={"owner": OWNER, "reason": "owner policy: prohibited purpose"}))  # fmt: skip
+                   details={"owner": OWNER,
+                            "reason": "owner policy: prohibited purpose"}))  # fmt: skip
     items.append((START - timedelta(hours=1), search("early", R2, [OWNER])))  # before the period
     items.sort(key=lambda x: x[0])
     append(store, items)
@@ -258,4 +259,3 @@ def test_total_variation() -> None:
     assert total_variation(Counter(a=5), Counter(a=50)) == 0
     assert total_variation(Counter(a=5), Counter(b=5)) == 1
     assert total_variation(Counter(a=3, b=1), Counter(a=1, b=1)) == pytest.approx(0.25)
-
