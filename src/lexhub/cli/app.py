@@ -17,6 +17,7 @@ from lexhub.cli import (
     record,
     report,
     search,
+    serve,
     stats,
     synth,
     token,
@@ -64,6 +65,7 @@ app.add_typer(agreement.app, name="agreement")
 app.add_typer(user.app, name="user")
 app.add_typer(token.app, name="token")
 app.add_typer(peer.app, name="peer")
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

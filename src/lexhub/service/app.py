@@ -1,0 +1,186 @@
+"""The node's HTTP app: the JSON API at /api/v1, health, and the routers mounted beside it
+(federation at /federation/v1).
+
+Every API request names its user by a bearer token (`lexhub token create`) and states its
+purpose and case; the request then runs the same audited flow as the CLI
+(`lexhub.access`): nothing is returned before its audit entry is committed. Each request
+opens its own Store (a Store serves one thread; FastAPI runs these handlers in a pool).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from lexhub import __version__
+from lexhub.access import audit_sink, audited_record
+from lexhub.access.search import audited_search
+from lexhub.audit.chain import utc_now
+from lexhub.errors import LexhubError, QueryError
+from lexhub.federation.wire import hit_to_wire, query_from_wire
+from lexhub.identity import IdentitySettings, Principal, TokenRejected, authenticate
+from lexhub.model import RequestContext, UserRole
+from lexhub.search import MAX_PAGE_SIZE
+from lexhub.service.problems import problem, problem_for
+from lexhub.store import Store, open_store
+
+__all__ = ["MAX_BODY_BYTES", "SearchRequest", "create_app"]
+
+MAX_BODY_BYTES = 1 << 20  # a search or a page of records; batches go elsewhere
+SECURE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",  # answers hold personal data: never kept by a cache
+}
+
+
+class SearchRequest(BaseModel):
+    """A search and the request context it runs under (the user and agency come from the
+    token)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "purpose": "criminal-investigation",
+                    "case_number": "26-0001",
+                    "query": {
+                        "kind": "person",
+                        "last": "smyth",
+                        "first": "bill",
+                        "dob": "1987-02-13",
+                    },
+                }  # fmt: skip
+            ]
+        },
+    )
+
+    purpose: str = Field(description="A purpose code (docs/policy.md).")
+    case_number: str | None = Field(None, description="Required but for training and "
+                                    "administrative purposes.")  # fmt: skip
+    justification: str | None = Field(None, description="Required for training and "
+                                      "administrative purposes.")  # fmt: skip
+    role: UserRole | None = Field(None, description="The role acted in, if the user holds "
+                                  "several.")  # fmt: skip
+    query: dict[str, Any] = Field(description='{"kind": "person" | "record", field: value, '
+                                  "...} with the fields of lexhub's person and record "
+                                  "queries (docs/search.md).")  # fmt: skip
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+
+
+def create_app(
+    db: str | Callable[[], Store],
+    *,
+    routers: Sequence[APIRouter] = (),
+    now: Callable[[], datetime] = utc_now,
+) -> FastAPI:
+    """The app over the database `db` (a URL, or a function opening a Store)."""
+    opener: Callable[[], Store] = (lambda: open_store(db)) if isinstance(db, str) else db
+    app = FastAPI(
+        title="lexhub",
+        version=__version__,
+        description="Regional law-enforcement information sharing: search and retrieval "
+        "under the owners' agreements, every disclosure audited.",
+    )
+
+    @contextmanager
+    def as_user(authorization: str | None) -> Iterator[tuple[Store, Principal]]:
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        if not authorization or not authorization.startswith("Bearer ") or not token:
+            raise TokenRejected("a bearer token is required (Authorization: Bearer ...)")
+        with opener() as store:
+            settings = IdentitySettings(on_event=audit_sink(store))
+            yield store, authenticate(store, settings, token, now())
+
+    def context(
+        principal: Principal, purpose: str, role: UserRole | None, case: str | None,
+        justification: str | None,
+    ) -> RequestContext:  # fmt: skip
+        try:
+            code = RequestContext.parse_purpose(purpose)
+            return principal.context(code, role=role, case_number=case,
+                                     justification=justification)  # fmt: skip
+        except ValueError as e:  # the field comes first: "case_number: required ..."
+            name, _, reason = str(e).partition(": ")
+            raise QueryError(name if reason else "purpose", reason or str(e)) from None
+
+    @app.exception_handler(LexhubError)
+    async def lexhub_error(request: Request, e: LexhubError) -> JSONResponse:
+        return problem_for(e)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, e: RequestValidationError) -> JSONResponse:
+        errors = [{"field": ".".join(str(p) for p in err["loc"]), "reason": err["msg"]}
+                  for err in e.errors()]  # fmt: skip
+        first = errors[0] if errors else {"field": None, "reason": "invalid request"}
+        return problem(422, f"{first['field']}: {first['reason']}", field=first["field"],
+                       errors=errors)  # fmt: skip
+
+    @app.middleware("http")
+    async def limits_and_headers(request: Request, call_next: Any) -> Response:
+        size = request.headers.get("content-length")
+        if size is not None and (not size.isdigit() or int(size) > MAX_BODY_BYTES):
+            response: Response = problem(413, f"the body is over {MAX_BODY_BYTES} bytes")
+        else:
+            response = await call_next(request)
+        response.headers.update(SECURE_HEADERS)
+        return response
+
+    @app.get("/healthz", tags=["operations"], summary="The process answers")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="The database and the audit head read")
+    def readyz() -> JSONResponse:
+        try:
+            with opener() as store:
+                size, head = store.audit_head()
+        except Exception:  # not ready, whatever the cause; the cause stays in the logs
+            return problem(503, "the database or the audit log cannot be read")
+        return JSONResponse({"status": "ready", "audit_entries": size, "audit_head": head})
+
+    @app.post("/api/v1/search", tags=["search"], summary="Search inside the caller's scope")
+    def search(
+        body: SearchRequest, authorization: Annotated[str | None, Header()] = None
+    ) -> dict[str, Any]:
+        try:
+            query = query_from_wire(body.query)
+        except (ValueError, TypeError) as e:
+            name, _, reason = str(e).partition(": ")
+            raise QueryError(name if reason else "query", reason or str(e)) from None
+        with as_user(authorization) as (store, principal):
+            ctx = context(principal, body.purpose, body.role, body.case_number,
+                          body.justification)  # fmt: skip
+            result = audited_search(store, ctx, query, page=body.page,
+                                    page_size=body.page_size)  # fmt: skip
+        return {
+            "owners_searched": list(result.owners_searched),
+            "page": result.page, "page_size": result.page_size, "pages": result.pages,
+            "total": result.total,
+            "hits": [hit_to_wire(h) for h in result.hits],
+        }  # fmt: skip
+
+    @app.get("/api/v1/records/{owner}/{source_id:path}", tags=["records"],
+             summary="Retrieve one record as the caller may see it (audited)")  # fmt: skip
+    def record(
+        owner: str, source_id: str, purpose: Annotated[str, Query()],
+        case_number: str | None = None, justification: str | None = None,
+        role: UserRole | None = None, authorization: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        with as_user(authorization) as (store, principal):
+            ctx = context(principal, purpose, role, case_number, justification)
+            return audited_record(store, ctx, owner, source_id).to_dict()
+
+    for router in routers:
+        app.include_router(router)
+    return app

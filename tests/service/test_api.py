@@ -1,0 +1,157 @@
+"""The JSON API on both engines: bearer tokens, problem details, audited and scoped search
+and retrieval, health. Requests go to the real app in process, over httpx's ASGI transport
+(starlette's TestClient now wants another httpx package)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from lexhub import identity
+from lexhub.identity import IdentitySettings
+from lexhub.model import UserRole
+from lexhub.model.audit import AuditFilter
+from lexhub.policy import parse_policies
+from lexhub.service.app import MAX_BODY_BYTES, create_app
+from lexhub.store import Store
+from tests.search.conftest import AGENCIES, INC, A, B, C, load_corpus, person, record
+
+POLICY = f"""
+id: a-to-c
+owner: {A}
+grantees: [{C}]
+purposes: [criminal-investigation]
+record_types: [incident]
+max_sensitivity: standard
+valid_from: 2000-01-01
+valid_to: 2099-12-31
+"""
+RECORDS = (
+    record("A-1", person("Okafor", "Chidi", "1985-04-02"), owner=A, type=INC),
+    record("B-1", person("Okafor", "Chidi", "1985-04-02"), owner=B, type=INC),  # no grant
+)
+
+
+class ApiClient:
+    """Synchronous calls into an ASGI app, one event loop per call."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def _call(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://node.test") as c:
+                return await c.request(method, url, **kw)
+
+        return asyncio.run(go())
+
+    def get(self, url: str, **kw: Any) -> httpx.Response:
+        return self._call("GET", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> httpx.Response:
+        return self._call("POST", url, **kw)
+
+
+SEARCH = {"purpose": "criminal-investigation", "case_number": "26-0117",
+          "query": {"kind": "person", "last": "okafor", "first": "chidi"}}  # fmt: skip
+
+
+@pytest.fixture
+def node(store: Store, tmp_path: Path) -> Iterator[tuple[ApiClient, str, Store]]:
+    """A node with A's and B's records, A granting C, and an analyst of C with a token."""
+    load_corpus(store, tmp_path, RECORDS)
+    docs = parse_policies(POLICY, "p.yaml", agencies=[a.id for a in AGENCIES], groups=[])
+    store.apply_policies(docs, by="test")
+    settings = IdentitySettings()
+    now = datetime.now(UTC)
+    identity.add_user(store, settings, "analyst7", C, [UserRole.ANALYST], now=now, actor="t")
+    token = identity.create_token(store, settings, "analyst7", name="t", now=now).token
+    yield ApiClient(create_app(store.url)), token, store
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _entries(store: Store, kind: str) -> list[dict[str, object]]:
+    return [e.data for e in store.audit_entries(AuditFilter(kind=kind), 1000)]
+
+
+def test_no_or_bad_token_is_a_401_problem(node: tuple[ApiClient, str, Store]) -> None:
+    client, _, _ = node
+    for headers in ({}, {"Authorization": "Bearer lxh_nottoken"}, {"Authorization": "Basic x"}):
+        r = client.post("/api/v1/search", json=SEARCH, headers=headers)
+        assert r.status_code == 401
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.headers["www-authenticate"] == "Bearer"
+        body = r.json()
+        assert body["status"] == 401 and body["title"] == "Unauthorized" and body["detail"]
+
+
+def test_search_is_scoped_and_audited_before_it_answers(
+    node: tuple[ApiClient, str, Store],
+) -> None:
+    client, token, store = node
+    r = client.post("/api/v1/search", json=SEARCH, headers=_auth(token))
+    assert r.status_code == 200, r.text
+    hits = r.json()["hits"]
+    assert hits and {h["owner"] for h in hits} == {A}  # B granted nothing to C
+    assert r.headers["cache-control"] == "no-store"
+    (entry,) = _entries(store, "search")
+    assert entry["context"]["user"] == "analyst7"  # type: ignore[index]
+    assert [d["owner"] for d in entry["disclosed"]] == [A]  # type: ignore[attr-defined]
+
+
+def test_a_context_that_may_not_run_is_refused_naming_the_field(
+    node: tuple[ApiClient, str, Store],
+) -> None:
+    client, token, _ = node
+    r = client.post("/api/v1/search", json={**SEARCH, "case_number": None}, headers=_auth(token))
+    assert r.status_code == 422
+    assert r.json()["field"] == "case_number"
+    r = client.post("/api/v1/search", json={**SEARCH, "purpose": "curiosity"}, headers=_auth(token))
+    assert r.status_code == 422 and r.json()["field"] == "purpose"
+    r = client.post("/api/v1/search", json={**SEARCH, "query": {"kind": "person", "ssn": "1"}},
+                    headers=_auth(token))  # fmt: skip
+    assert r.status_code == 422 and r.json()["field"] == "query.ssn"
+
+
+def test_out_of_scope_record_answers_exactly_like_an_unknown_one(
+    node: tuple[ApiClient, str, Store],
+) -> None:
+    client, token, store = node
+    params = {"purpose": "criminal-investigation", "case_number": "26-0117"}
+    seen = client.get(f"/api/v1/records/{A}/A-1", params=params, headers=_auth(token))
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["record"]["source_id"] == "A-1"
+    hidden = client.get(f"/api/v1/records/{B}/B-1", params=params, headers=_auth(token))
+    unknown = client.get(f"/api/v1/records/{B}/B-404", params=params, headers=_auth(token))
+    assert hidden.status_code == unknown.status_code == 404
+    strip = lambda r: {k: v for k, v in r.json().items() if k != "detail"}  # noqa: E731
+    assert strip(hidden) == strip(unknown)
+    assert hidden.json()["detail"].replace("B-1", "X") == unknown.json()["detail"].replace(
+        "B-404", "X"
+    )
+    assert len(_entries(store, "retrieval")) == 1  # each attempt audited, alike for both
+    assert len(_entries(store, "denied")) == 2
+
+
+def test_health_readiness_limits_and_openapi(node: tuple[ApiClient, str, Store]) -> None:
+    client, token, store = node
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["audit_entries"] == store.audit_head()[0]
+    big = client.post("/api/v1/search", content=b"x" * (MAX_BODY_BYTES + 1),
+                      headers={**_auth(token), "content-type": "application/json"})  # fmt: skip
+    assert big.status_code == 413
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/api/v1/search" in paths and "/api/v1/records/{owner}/{source_id}" in paths
