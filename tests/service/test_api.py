@@ -20,6 +20,7 @@ from lexhub.model import UserRole
 from lexhub.model.audit import AuditFilter
 from lexhub.policy import parse_policies
 from lexhub.service.app import MAX_BODY_BYTES, create_app
+from lexhub.service.limits import RateLimited, TokenBuckets
 from lexhub.store import Store
 from tests.search.conftest import AGENCIES, INC, A, B, C, load_corpus, person, record
 
@@ -155,3 +156,26 @@ def test_health_readiness_limits_and_openapi(node: tuple[ApiClient, str, Store])
     assert big.status_code == 413
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/v1/search" in paths and "/api/v1/records/{owner}/{source_id}" in paths
+
+
+def test_a_token_over_its_rate_gets_429_with_retry_after_until_the_bucket_refills(
+    node: tuple[ApiClient, str, Store],
+) -> None:
+    _, token, store = node
+    clock = [100.0]
+    client = ApiClient(create_app(store.url, limits=TokenBuckets(0.5, 2, clock=lambda: clock[0])))
+    answers = [client.post("/api/v1/search", json=SEARCH, headers=_auth(token)) for _ in range(3)]
+    assert [r.status_code for r in answers] == [200, 200, 429]
+    assert answers[2].headers["retry-after"] == "2"  # one request's worth at 0.5/s
+    assert answers[2].json()["status"] == 429
+    assert len(_entries(store, "search")) == 2  # the refused request disclosed nothing
+    clock[0] += 2.0
+    assert client.post("/api/v1/search", json=SEARCH, headers=_auth(token)).status_code == 200
+
+
+def test_buckets_are_per_token() -> None:
+    buckets = TokenBuckets(1.0, 1, clock=lambda: 0.0)
+    buckets.take("a")
+    buckets.take("b")
+    with pytest.raises(RateLimited):
+        buckets.take("a")

@@ -28,6 +28,7 @@ from lexhub.federation.wire import hit_to_wire, query_from_wire
 from lexhub.identity import IdentitySettings, Principal, TokenRejected, authenticate
 from lexhub.model import RequestContext, UserRole
 from lexhub.search import MAX_PAGE_SIZE
+from lexhub.service.limits import TokenBuckets
 from lexhub.service.problems import problem, problem_for
 from lexhub.store import Store, open_store
 
@@ -83,8 +84,11 @@ def create_app(
     *,
     routers: Sequence[APIRouter] = (),
     now: Callable[[], datetime] = utc_now,
+    limits: TokenBuckets | None = None,
 ) -> FastAPI:
-    """The app over the database `db` (a URL, or a function opening a Store)."""
+    """The app over the database `db` (a URL, or a function opening a Store). `limits`:
+    per-token rate limits (default 20 requests/s, bursts of 40)."""
+    buckets = limits or TokenBuckets(rate=20.0, burst=40)
     opener: Callable[[], Store] = (lambda: open_store(db)) if isinstance(db, str) else db
     app = FastAPI(
         title="lexhub",
@@ -100,7 +104,9 @@ def create_app(
             raise TokenRejected("a bearer token is required (Authorization: Bearer ...)")
         with opener() as store:
             settings = IdentitySettings(on_event=audit_sink(store))
-            yield store, authenticate(store, settings, token, now())
+            principal = authenticate(store, settings, token, now())
+            buckets.take(principal.token_id or principal.username)
+            yield store, principal
 
     def context(
         principal: Principal, purpose: str, role: UserRole | None, case: str | None,

@@ -40,4 +40,8 @@ def problem_for(error: LexhubError) -> JSONResponse:
         return problem(status, "the request could not be completed; nothing was disclosed")
     field = getattr(error, "field", None)
     detail = getattr(error, "reason", None) if field else None
-    return problem(status, detail or str(error), field=field)
+    response = problem(status, detail or str(error), field=field)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
