@@ -179,3 +179,20 @@ def test_buckets_are_per_token() -> None:
     buckets.take("b")
     with pytest.raises(RateLimited):
         buckets.take("a")
+
+
+def test_metrics_count_requests_by_route_and_searches_by_purpose(
+    node: tuple[ApiClient, str, Store],
+) -> None:
+    client, token, store = node
+    client.post("/api/v1/search", json=SEARCH, headers=_auth(token))
+    client.get(f"/api/v1/records/{B}/B-1", params={"purpose": "criminal-investigation",
+               "case_number": "1"}, headers=_auth(token))  # fmt: skip
+    r = client.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    text = r.text
+    assert 'lexhub_searches_total{purpose="criminal-investigation"} 1.0' in text
+    assert f"lexhub_audit_entries {float(store.audit_head()[0])}" in text
+    assert ('lexhub_http_requests_total{method="GET",route="/api/v1/records/{owner}/'
+            '{source_id:path}",status="404"} 1.0') in text  # fmt: skip
+    assert "B-1" not in text  # the route template, never the path with its record id

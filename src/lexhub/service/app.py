@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from time import perf_counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from lexhub import __version__
@@ -29,6 +30,8 @@ from lexhub.identity import IdentitySettings, Principal, TokenRejected, authenti
 from lexhub.model import RequestContext, UserRole
 from lexhub.search import MAX_PAGE_SIZE
 from lexhub.service.limits import TokenBuckets
+from lexhub.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from lexhub.service.metrics import NodeMetrics
 from lexhub.service.problems import problem, problem_for
 from lexhub.store import Store, open_store
 
@@ -89,6 +92,7 @@ def create_app(
     """The app over the database `db` (a URL, or a function opening a Store). `limits`:
     per-token rate limits (default 20 requests/s, bursts of 40)."""
     buckets = limits or TokenBuckets(rate=20.0, burst=40)
+    metrics = NodeMetrics()
     opener: Callable[[], Store] = (lambda: open_store(db)) if isinstance(db, str) else db
     app = FastAPI(
         title="lexhub",
@@ -138,9 +142,24 @@ def create_app(
         if size is not None and (not size.isdigit() or int(size) > MAX_BODY_BYTES):
             response: Response = problem(413, f"the body is over {MAX_BODY_BYTES} bytes")
         else:
+            started = perf_counter()
             response = await call_next(request)
+            found = request.scope.get("route")
+            route = getattr(found, "path", "(unmatched)")
+            metrics.latency.labels(route).observe(perf_counter() - started)
+            metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         response.headers.update(SECURE_HEADERS)
         return response
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics of this node",
+             response_class=PlainTextResponse)  # fmt: skip
+    def metrics_text() -> Response:
+        try:
+            with opener() as store:
+                metrics.audit_entries.set(store.audit_head()[0])
+        except Exception:  # /readyz reports the database; metrics still answer
+            pass
+        return Response(metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
     @app.get("/healthz", tags=["operations"], summary="The process answers")
     def healthz() -> dict[str, str]:
@@ -169,6 +188,7 @@ def create_app(
                           body.justification)  # fmt: skip
             result = audited_search(store, ctx, query, page=body.page,
                                     page_size=body.page_size)  # fmt: skip
+        metrics.searches.labels(ctx.purpose.value).inc()
         return {
             "owners_searched": list(result.owners_searched),
             "page": result.page, "page_size": result.page_size, "pages": result.pages,
