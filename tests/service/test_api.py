@@ -15,9 +15,11 @@ import pytest
 from fastapi import FastAPI
 
 from lexhub import identity
+from lexhub.federation import add_peer, ensure_node_key
 from lexhub.identity import IdentitySettings
 from lexhub.model import UserRole
 from lexhub.model.audit import AuditFilter
+from lexhub.model.federation import PeerKey
 from lexhub.policy import parse_policies
 from lexhub.service.app import MAX_BODY_BYTES, create_app
 from lexhub.service.limits import RateLimited, TokenBuckets
@@ -196,3 +198,28 @@ def test_metrics_count_requests_by_route_and_searches_by_purpose(
     assert ('lexhub_http_requests_total{method="GET",route="/api/v1/records/{owner}/'
             '{source_id:path}",status="404"} 1.0') in text  # fmt: skip
     assert "B-1" not in text  # the route template, never the path with its record id
+
+
+def test_federated_search_labels_hits_by_node_and_reports_a_dead_peer(
+    node: tuple[ApiClient, str, Store], tmp_path: Path
+) -> None:
+    _, token, store = node
+    assert (
+        ApiClient(create_app(store.url))
+        .post("/api/v1/federated-search", json=SEARCH, headers=_auth(token))
+        .status_code
+        == 404
+    )  # no federation identity: no fan-out
+    here = ensure_node_key(tmp_path / "keys", "here")
+    gone = ensure_node_key(tmp_path / "gone-keys", "gone").active
+    key = PeerKey(gone.key_id, gone.public_key, datetime.now(UTC))
+    add_peer(store, "gone", "http://127.0.0.1:9", [key], [B], actor="test")  # nothing listens
+    client = ApiClient(create_app(store.url, node=here))
+    r = client.post("/api/v1/federated-search", json={**SEARCH, "deadline": 1.0},
+                    headers=_auth(token))  # fmt: skip
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert {n["node"]: n["status"] for n in body["nodes"]} == {"here": "ok", "gone": "error"}
+    assert body["hits"] and {(h["node"], h["owner"]) for h in body["hits"]} == {("here", A)}
+    (entry,) = _entries(store, "federation")
+    assert entry["details"]["nodes"]["gone"]["status"] == "error"  # type: ignore[index]

@@ -39,7 +39,9 @@ def serve(
     with opened_store(ctx):  # an initialized database, or the usual one-line error
         pass
     identity = ensure_node_key(settings.key_dir, node)
-    app = create_app(settings.db, routers=[federation_router(settings.db, identity)])
+    app = create_app(
+        settings.db, node=identity, routers=[federation_router(settings.db, identity)]
+    )
     scheme = "https" if tls_cert else "http"
     console.print(f"node {identity.name}: {scheme}://{host}:{port}  (API docs at /docs)")
     uvicorn.run(

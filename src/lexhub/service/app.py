@@ -24,11 +24,14 @@ from lexhub import __version__
 from lexhub.access import audit_sink, audited_record
 from lexhub.access.search import audited_search
 from lexhub.audit.chain import utc_now
-from lexhub.errors import LexhubError, QueryError
+from lexhub.errors import LexhubError, NotFound, QueryError
+from lexhub.federation import NodeIdentity
+from lexhub.federation.broker import DEFAULT_DEADLINE, federated_search
 from lexhub.federation.wire import hit_to_wire, query_from_wire
 from lexhub.identity import IdentitySettings, Principal, TokenRejected, authenticate
 from lexhub.model import RequestContext, UserRole
 from lexhub.search import MAX_PAGE_SIZE
+from lexhub.search import Query as SearchQuery
 from lexhub.service.limits import TokenBuckets
 from lexhub.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from lexhub.service.metrics import NodeMetrics
@@ -82,15 +85,33 @@ class SearchRequest(BaseModel):
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
+class FederatedSearchRequest(SearchRequest):
+    """A search of this node and every peer at once; each node's owners decide."""
+
+    deadline: float = Field(DEFAULT_DEADLINE, gt=0, le=30,
+                            description="Seconds to wait for the peers.")  # fmt: skip
+
+
+def parse_query(data: dict[str, Any]) -> SearchQuery:
+    """The query of a request body, or QueryError naming the field."""
+    try:
+        return query_from_wire(data)
+    except (ValueError, TypeError) as e:
+        name, _, reason = str(e).partition(": ")
+        raise QueryError(name if reason else "query", reason or str(e)) from None
+
+
 def create_app(
     db: str | Callable[[], Store],
     *,
     routers: Sequence[APIRouter] = (),
     now: Callable[[], datetime] = utc_now,
     limits: TokenBuckets | None = None,
+    node: NodeIdentity | None = None,
 ) -> FastAPI:
     """The app over the database `db` (a URL, or a function opening a Store). `limits`:
-    per-token rate limits (default 20 requests/s, bursts of 40)."""
+    per-token rate limits (default 20 requests/s, bursts of 40). `node`: this node's
+    federation identity, which federated search signs with (without it, 404)."""
     buckets = limits or TokenBuckets(rate=20.0, burst=40)
     metrics = NodeMetrics()
     opener: Callable[[], Store] = (lambda: open_store(db)) if isinstance(db, str) else db
@@ -178,11 +199,7 @@ def create_app(
     def search(
         body: SearchRequest, authorization: Annotated[str | None, Header()] = None
     ) -> dict[str, Any]:
-        try:
-            query = query_from_wire(body.query)
-        except (ValueError, TypeError) as e:
-            name, _, reason = str(e).partition(": ")
-            raise QueryError(name if reason else "query", reason or str(e)) from None
+        query = parse_query(body.query)
         with as_user(authorization) as (store, principal):
             ctx = context(principal, body.purpose, body.role, body.case_number,
                           body.justification)  # fmt: skip
@@ -195,6 +212,25 @@ def create_app(
             "total": result.total,
             "hits": [hit_to_wire(h) for h in result.hits],
         }  # fmt: skip
+
+    @app.post("/api/v1/federated-search", tags=["search"],
+              summary="Search this node and every peer at once, with a deadline")  # fmt: skip
+    async def federated(
+        body: FederatedSearchRequest, authorization: Annotated[str | None, Header()] = None
+    ) -> dict[str, Any]:
+        if node is None:
+            raise NotFound("this node has no federation identity (lexhub serve makes one)")
+        query = parse_query(body.query)
+        with as_user(authorization) as (store, principal):
+            ctx = context(principal, body.purpose, body.role, body.case_number,
+                          body.justification)  # fmt: skip
+            result = await federated_search(store, node, ctx, query, deadline=body.deadline,
+                                            page_size=body.page_size)  # fmt: skip
+        metrics.searches.labels(ctx.purpose.value).inc()
+        return {
+            "nodes": [s.to_dict() for s in result.nodes],
+            "hits": [{"node": h.node, **hit_to_wire(h.hit)} for h in result.hits],
+        }
 
     @app.get("/api/v1/records/{owner}/{source_id:path}", tags=["records"],
              summary="Retrieve one record as the caller may see it (audited)")  # fmt: skip
