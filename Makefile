@@ -18,6 +18,7 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/lexhub demo
+	$(BIN)/lexhub serve --node demo --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	bash scripts/ensure-postgres.sh
