@@ -26,6 +26,7 @@ from lexhub.access import audited_search
 from lexhub.cli.output import JSON_HELP, console, emit_json, opened_store
 from lexhub.cli.user import identity_settings, now
 from lexhub.errors import AccessDenied, InputError, QueryError
+from lexhub.federation.wire import hit_to_wire
 from lexhub.identity import TokenRejected, authenticate
 from lexhub.model import Purpose, Race, RecordType, RequestContext, Sex, UserRole, validate_ori
 from lexhub.search import (
@@ -310,23 +311,9 @@ def summary(result: SearchResult) -> str:
 
 
 def hit_json(rank: int, hit: Hit) -> dict[str, Any]:
-    c = hit.contact
-    return {
-        "rank": rank,
-        "score": hit.score,
-        "band": hit.band.value,
-        "disclosure": hit.disclosure.value,
-        "owner": hit.owner,
-        "record_type": hit.record_type,
-        "occurred": hit.occurred,
-        "record_id": hit.record_id,
-        "source_id": hit.source_id,
-        "mention_id": hit.mention_id,
-        "person": hit.person,
-        "why": hit.why,
-        "evidence": [{"field": e.field, "text": e.text, "score": e.score} for e in hit.evidence],
-        "contact": None if c is None else {"unit": c.unit, "phone": c.phone, "email": c.email},
-    }
+    """The hit as peers and the API send it, with the CLI's rank, ids and summary."""
+    return {"rank": rank, **hit_to_wire(hit), "record_id": hit.record_id,
+            "mention_id": hit.mention_id, "why": hit.why}  # fmt: skip
 
 
 def result_json(
