@@ -29,6 +29,7 @@ from lexhub.model import Purpose, Record, RecordType, RequestContext, UserRole
 from lexhub.model.audit import AuditFilter
 from lexhub.model.federation import PeerKey
 from lexhub.policy import parse_policies
+from lexhub.service.app import create_app
 from lexhub.service.federation_api import federation_router
 from lexhub.store import Store, open_store
 from tests.search.conftest import AGENCIES, INC, A, B, C, load_corpus, person, record
@@ -111,16 +112,9 @@ class Node:
 
 
 def make_app(db: str, identity: NodeIdentity, now: Callable[[], datetime]) -> FastAPI:
-    """A minimal node app: /healthz and the federation router (the API's create_app
-    mounts the same router)."""
-    app = FastAPI()
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    app.include_router(federation_router(db, identity, node=AnsweringNode(identity, now=now)))
-    return app
+    """The node's app as `lexhub serve` builds it, with the test's clock."""
+    router = federation_router(db, identity, node=AnsweringNode(identity, now=now))
+    return create_app(db, node=identity, routers=[router], now=now)
 
 
 def make_node(name: str, db: str, tmp: Path, *, now: Callable[[], datetime] = utc_now) -> Node:
