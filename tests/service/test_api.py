@@ -223,3 +223,39 @@ def test_federated_search_labels_hits_by_node_and_reports_a_dead_peer(
     assert body["hits"] and {(h["node"], h["owner"]) for h in body["hits"]} == {("here", A)}
     (entry,) = _entries(store, "federation")
     assert entry["details"]["nodes"]["gone"]["status"] == "error"  # type: ignore[index]
+
+
+def _token_for(store: Store, username: str, agency: str, role: UserRole) -> str:
+    settings = IdentitySettings()
+    now = datetime.now(UTC)
+    identity.add_user(store, settings, username, agency, [role], now=now, actor="t")
+    return identity.create_token(store, settings, username, name="t", now=now).token
+
+
+def test_explain_and_verify_need_their_roles_and_an_owner_explains_only_its_own(
+    node: tuple[ApiClient, str, Store],
+) -> None:
+    client, analyst, store = node
+    admin_a = _token_for(store, "records.a", A, UserRole.RECORDS_ADMIN)
+    auditor = _token_for(store, "auditor", A, UserRole.AUDITOR)
+    ask = {"requester": C, "purpose": "criminal-investigation"}
+    assert client.get("/api/v1/agreements/explain", params=ask,
+                      headers=_auth(analyst)).status_code == 403  # fmt: skip
+    assert client.get("/api/v1/audit/verify", headers=_auth(analyst)).status_code == 403
+    assert client.get("/api/v1/audit/verify", headers=_auth(admin_a)).status_code == 403
+
+    mine = client.get("/api/v1/agreements/explain", params=ask, headers=_auth(admin_a)).json()
+    assert {d["owner"] for d in mine} == {A}
+    assert {d["record_type"] for d in mine if d["outcome"] == "allowed"} == {"incident"}
+    other = client.get("/api/v1/agreements/explain", params={**ask, "owner": B},
+                       headers=_auth(admin_a))  # fmt: skip
+    assert other.status_code == 403
+    theirs = client.get("/api/v1/agreements/explain", params={**ask, "owner": B},
+                        headers=_auth(auditor)).json()  # fmt: skip
+    assert {d["owner"] for d in theirs} == {B}
+    assert {d["outcome"] for d in theirs} == {"denied"}  # B granted nothing to C
+
+    before = store.audit_head()[0]
+    report = client.get("/api/v1/audit/verify", headers=_auth(auditor)).json()
+    assert report["ok"] is True and report["problem_count"] == 0
+    assert report["entries"] == before + 1  # the read of the log is itself an entry

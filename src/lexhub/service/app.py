@@ -23,13 +23,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from lexhub import __version__
 from lexhub.access import audit_sink, audited_record
 from lexhub.access.search import audited_search
+from lexhub.audit import record_event, verify_store
 from lexhub.audit.chain import utc_now
-from lexhub.errors import LexhubError, NotFound, QueryError
+from lexhub.errors import AccessDenied, LexhubError, NotFound, QueryError
 from lexhub.federation import NodeIdentity
 from lexhub.federation.broker import DEFAULT_DEADLINE, federated_search
 from lexhub.federation.wire import hit_to_wire, query_from_wire
 from lexhub.identity import IdentitySettings, Principal, TokenRejected, authenticate
-from lexhub.model import RequestContext, UserRole
+from lexhub.model import RecordType, RequestContext, UserRole
+from lexhub.model.audit import AuditEvent, AuditKind
+from lexhub.policy import Requester, decision_to_dict, explain
 from lexhub.search import MAX_PAGE_SIZE
 from lexhub.search import Query as SearchQuery
 from lexhub.service.limits import TokenBuckets
@@ -242,6 +245,52 @@ def create_app(
         with as_user(authorization) as (store, principal):
             ctx = context(principal, purpose, role, case_number, justification)
             return audited_record(store, ctx, owner, source_id).to_dict()
+
+    def require(principal: Principal, *roles: UserRole) -> None:
+        if not principal.roles & set(roles):
+            wanted = " or ".join(r.value for r in roles)
+            raise AccessDenied(f"{principal.username} needs the role {wanted}")
+
+    @app.get("/api/v1/agreements/explain", tags=["agreements"],
+             summary="Per owner and record type: allowed, pointer or denied, and why")  # fmt: skip
+    def explain_access(
+        requester: str, purpose: str, role: UserRole = UserRole.INVESTIGATOR,
+        owner: str | None = None, record_type: RecordType | None = None,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """A records administrator explains how its own agency's records are shared (any
+        requester); auditors and node administrators explain any owner's."""
+        with as_user(authorization) as (store, principal):
+            require(principal, UserRole.RECORDS_ADMIN, UserRole.AUDITOR, UserRole.NODE_ADMIN)
+            if not principal.roles & {UserRole.AUDITOR, UserRole.NODE_ADMIN}:
+                if owner not in (None, principal.agency):
+                    raise AccessDenied("a records administrator explains its own agency's data")
+                owner = principal.agency
+            try:
+                code = RequestContext.parse_purpose(purpose)
+            except ValueError as e:
+                raise QueryError("purpose", str(e).removeprefix("purpose: ")) from None
+            snapshot = store.policy_snapshot()
+            if requester not in snapshot.agencies:
+                raise QueryError("requester", f"no agency {requester}")
+            decisions = explain(Requester(requester, role, code), snapshot,
+                                now().date(), owner, record_type)  # fmt: skip
+        return [decision_to_dict(d) for d in decisions]
+
+    @app.get("/api/v1/audit/verify", tags=["audit"],
+             summary="Recompute the audit chain and check every checkpoint (auditors)")  # fmt: skip
+    def audit_verify(authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+        with as_user(authorization) as (store, principal):
+            require(principal, UserRole.AUDITOR, UserRole.NODE_ADMIN)
+            record_event(store, AuditEvent(AuditKind.AUDIT_READ, actor=principal.username,
+                                           details={"action": "verify", "via": "api"}))  # fmt: skip
+            report = verify_store(store, None, [], [])
+        return {
+            "ok": report.ok, "entries": report.entries, "head": report.head,
+            "checkpoints": report.checkpoints, "latest_checkpoint": report.latest_checkpoint,
+            "problems": report.problems, "problem_count": report.problem_count,
+            "warnings": report.warnings,
+        }  # fmt: skip
 
     for router in routers:
         app.include_router(router)
