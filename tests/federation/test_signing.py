@@ -122,6 +122,15 @@ def _tampered_path(north: Node, east: Node) -> tuple[str, str, bytes, dict[str, 
     return "GET", f"/federation/v1/records/{A}/A-1", b"", headers
 
 
+def _path_in_host(north: Node, east: Node) -> tuple[str, str, bytes, dict[str, str]]:
+    """A request signed for A-2 sent to A-1, with a Host that would put A-2 back in front of
+    a verifier that trusted it."""
+    headers = signed(east, "GET", f"/federation/v1/records/{A}/A-2", b"",
+                     context=context_header(analyst()))  # fmt: skip
+    headers["Host"] = f"north.test/federation/v1/records/{A}/A-2#"
+    return "GET", f"/federation/v1/records/{A}/A-1", b"", headers
+
+
 def _tampered_context(north: Node, east: Node) -> tuple[str, str, bytes, dict[str, str]]:
     path = f"/federation/v1/records/{A}/A-1"
     headers = signed(east, "GET", path, b"", context=context_header(analyst()))
@@ -184,6 +193,7 @@ def _other_addressee(north: Node, east: Node) -> tuple[str, str, bytes, dict[str
         (_stale, "stale"),
         (_unknown_key, "unknown-key"),
         (_forged_keyid, "bad-signature"),
+        (_path_in_host, "bad-signature"),
         (_other_addressee, "wrong-node"),
     ],
 )

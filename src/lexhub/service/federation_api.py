@@ -48,12 +48,17 @@ __all__ = ["federation_router"]
 Answer = Callable[..., dict[str, Any]]
 
 
+_AUTHORITY = "federation.invalid"
+
+
 async def _message(request: Request) -> SignedMessage:
     scope = request.scope
     raw_path = scope.get("raw_path") or quote(scope["path"]).encode("ascii")
     query = scope.get("query_string") or b""
-    host = request.headers.get("host", "node")
-    url = f"http://{host}{raw_path.decode('latin-1')}" + (
+    # A fixed authority, never the Host header: the signature covers @path and @query, and a
+    # Host such as "node/federation/v1/records/A/2#" would otherwise make the verifier read
+    # a path other than the one the router serves.
+    url = f"http://{_AUTHORITY}{raw_path.decode('latin-1')}" + (
         f"?{query.decode('latin-1')}" if query else ""
     )
     lines = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
@@ -63,7 +68,12 @@ async def _message(request: Request) -> SignedMessage:
 def _problem(e: LexhubError) -> JSONResponse:
     status = e.http_status
     body: dict[str, Any] = {"type": "about:blank", "status": status, "detail": str(e)}
-    if isinstance(e, RequestRefused):
+    if status >= 500:  # a store or audit failure may quote the database's message: say nothing
+        body |= {
+            "title": "Service Unavailable" if status == 503 else "Server Error",
+            "detail": "the request could not be completed; nothing was disclosed",
+        }
+    elif isinstance(e, RequestRefused):
         body |= {"title": e.status, "code": e.code, "detail": e.reason}
     else:
         body["title"] = type(e).__name__
