@@ -17,7 +17,7 @@ from time import monotonic
 
 from lexhub.errors import LexhubError
 
-__all__ = ["RateLimited", "TokenBuckets"]
+__all__ = ["BodyTooLarge", "RateLimited", "TokenBuckets"]
 
 
 class RateLimited(LexhubError):
@@ -52,3 +52,13 @@ class TokenBuckets:
             if b.tokens < 1.0:
                 raise RateLimited(max(1, math.ceil((1.0 - b.tokens) / self.rate)))
             b.tokens -= 1.0
+
+
+class BodyTooLarge(LexhubError):
+    """A request body over its route's limit (413): refused before it is read whole."""
+
+    http_status = 413
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"the body is over {limit} bytes")
