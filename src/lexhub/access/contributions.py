@@ -155,11 +155,14 @@ def audited_expunge(
             details["reason"] = reason
         return AuditEvent(AuditKind.EXPUNGEMENT, actor=actor, details=details)
 
-    result = expunge_record(store, owner, source_id, audit=event)
+    # Compaction comes last: a compaction that fails (readers holding the SQLite WAL) must
+    # not leave the terms unerased, and the erased terms must leave the disk with the rest.
+    result = expunge_record(store, owner, source_id, audit=event, compact=False)
     digests = terms_naming(store, owner, source_id)
     erased = (
         erase_terms(store, digests, reason=f"expungement of {owner}/{source_id}", actor=actor)
         if digests
         else []
     )
+    store.compact()
     return result, erased

@@ -54,13 +54,17 @@ def expunge_record(
     source_id: str,
     *,
     audit: Callable[[ExpungeResult], AuditEvent] | None = None,
+    compact: bool = True,
 ) -> ExpungeResult:
     """Erase a record's content everywhere, then compact so the bytes leave the disk.
-    Raises NotFound for an unknown record. `audit` MUST NOT put content in its entry."""
+    Raises NotFound for an unknown record. `audit` MUST NOT put content in its entry.
+    `compact=False`: the caller erases more first (the audit terms naming the record) and
+    compacts after, so those bytes leave the disk too."""
     with store.transaction() as tx:
         result = tx.expunge(owner, source_id)
         commit_changes(store, tx, None if audit is None else audit(result))
-    store.compact()
+    if compact:
+        store.compact()
     log.info(
         "expunged record id %d (%d version digests kept)", result.record_id, len(result.digests)
     )
