@@ -26,7 +26,7 @@ from lexhub.errors import AccessDenied, QueryError
 from lexhub.identity import Principal
 from lexhub.model import UserRole
 from lexhub.model.audit import AuditEvent, AuditFilter, AuditKind
-from lexhub.service.auth import Authorization, Gate, own_agency
+from lexhub.service.auth import Authorization, Gate
 from lexhub.service.problems import problem_responses
 
 __all__ = ["audit_router"]
@@ -91,8 +91,10 @@ def audit_router(gate: Gate) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> EntryPage:  # fmt: skip
         with gate.acting(authorization, *AUDITORS) as (store, principal, _):
-            if not _sees_all(principal):
-                agency = own_agency(principal, agency)
+            if not _sees_all(principal):  # an agency's auditor: its own users' requests
+                if agency not in (None, principal.agency):
+                    raise AccessDenied(f"{principal.username} reads {principal.agency}'s entries")
+                agency = principal.agency
             where = AuditFilter(kind, agency, user, since, until, after)
             found = read_entries(store, where, limit, actor=principal.username)
         items = [Entry(seq=e.seq, hash=e.hash, entry=e.data) for e in found]
