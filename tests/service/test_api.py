@@ -163,7 +163,8 @@ def test_explain_and_verify_need_their_roles_and_an_owner_explains_only_its_own(
 ) -> None:
     client, analyst, store = node
     admin_a = token_for(store, "records.a", A, UserRole.RECORDS_ADMIN)
-    auditor = token_for(store, "auditor", A, UserRole.AUDITOR)
+    auditor = token_for(store, "auditor", A, UserRole.AUDITOR, oversight=True)
+    own_auditor = token_for(store, "auditor.a", A, UserRole.AUDITOR)
     ask = {"requester": C, "purpose": "criminal-investigation"}
     assert client.get("/api/v1/agreements/explain", params=ask,
                       headers=auth(analyst)).status_code == 403  # fmt: skip
@@ -176,6 +177,8 @@ def test_explain_and_verify_need_their_roles_and_an_owner_explains_only_its_own(
     other = client.get("/api/v1/agreements/explain", params={**ask, "owner": B},
                        headers=auth(admin_a))  # fmt: skip
     assert other.status_code == 403
+    assert client.get("/api/v1/agreements/explain", params={**ask, "owner": B},
+                      headers=auth(own_auditor)).status_code == 403  # fmt: skip
     theirs = client.get("/api/v1/agreements/explain", params={**ask, "owner": B},
                         headers=auth(auditor)).json()  # fmt: skip
     assert {d["owner"] for d in theirs} == {B}

@@ -87,9 +87,12 @@ def require(principal: Principal, *roles: UserRole) -> None:
 
 
 def own_agency(principal: Principal, agency: str | None) -> str | None:
-    """The agency a records administrator may act on: its own (None given means its own).
-    Node administrators and auditors act on any (None stays None: every agency)."""
-    if principal.roles & {UserRole.NODE_ADMIN, UserRole.AUDITOR}:
+    """The agency a records administrator, or an agency's own auditor, may act on: its own
+    (None given means its own). Node administrators and an oversight body's auditors act on
+    any (None stays None: every agency)."""
+    if UserRole.NODE_ADMIN in principal.roles or (
+        principal.oversight and UserRole.AUDITOR in principal.roles
+    ):
         return agency
     if agency not in (None, principal.agency):
         raise AccessDenied(f"{principal.username} acts only on {principal.agency}'s data")
