@@ -10,6 +10,7 @@ thread; FastAPI runs these handlers in a pool). Every error is a problem (proble
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from time import perf_counter
@@ -35,6 +36,8 @@ from lexhub.service.metrics import NodeMetrics
 from lexhub.service.problems import install_problem_schema, problem, problem_for
 from lexhub.service.search_api import FederatedSearchRequest, SearchRequest, search_router
 from lexhub.store import Store, open_store
+
+log = logging.getLogger(__name__)
 
 __all__ = ["MAX_BODY_BYTES", "FederatedSearchRequest", "SearchRequest", "create_app"]
 
@@ -84,6 +87,11 @@ def create_app(
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, e: HTTPException) -> JSONResponse:
         return problem(e.status_code, str(e.detail), instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, e: Exception) -> JSONResponse:
+        log.exception("unexpected error answering %s", request.url.path)  # ids, not data
+        return problem(500, "the request could not be completed", instance=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, e: RequestValidationError) -> JSONResponse:

@@ -32,6 +32,7 @@ from lexhub.service.problems import problem_responses
 __all__ = ["audit_router"]
 
 AUDITORS = (UserRole.AUDITOR, UserRole.NODE_ADMIN)
+MAX_SEQ = 2**53 - 1  # the audit-read entry names the filter: canonical JSON's integer range
 KINDS = "|".join(k.value for k in AuditKind)
 
 
@@ -87,7 +88,8 @@ def audit_router(gate: Gate) -> APIRouter:
         kind: Annotated[str | None, Query(pattern=f"^({KINDS})$")] = None,
         agency: Annotated[str | None, Query(description="Requests by this agency.")] = None,
         user: str | None = None, since: datetime | None = None, until: datetime | None = None,
-        after: Annotated[int, Query(ge=0, description="After this sequence number.")] = 0,
+        after: Annotated[int, Query(ge=0, le=MAX_SEQ, description="After this sequence "
+                                    "number.")] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> EntryPage:  # fmt: skip
         with gate.acting(authorization, *AUDITORS) as (store, principal, _):
