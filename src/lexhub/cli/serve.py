@@ -10,6 +10,7 @@ import typer
 from lexhub.cli.output import console, opened_store, state
 from lexhub.errors import InputError
 from lexhub.federation import ensure_node_key
+from lexhub.service.limits import DEFAULT_BURST, DEFAULT_RATE, TokenBuckets
 
 
 def serve(
@@ -25,6 +26,12 @@ def serve(
     tls_key: Annotated[
         Path | None, typer.Option("--tls-key", help="PEM private key of --tls-cert.")
     ] = None,
+    rate: Annotated[
+        float, typer.Option(help="Requests a second each API token may make, on average.")
+    ] = DEFAULT_RATE,
+    burst: Annotated[
+        int, typer.Option(help="Requests a token may make at once before --rate applies.")
+    ] = DEFAULT_BURST,
 ) -> None:
     """Serve the JSON API (/api/v1, OpenAPI at /openapi.json), /healthz, /readyz and the
     federation endpoints (/federation/v1) of this node."""
@@ -39,13 +46,16 @@ def serve(
     with opened_store(ctx):  # an initialized database, or the usual one-line error
         pass
     identity = ensure_node_key(settings.key_dir, node)
+    if rate <= 0 or burst < 1:
+        raise InputError("--rate", None, None, "a rate above 0 and a burst of at least 1")
     app = create_app(
-        settings.db, node=identity, routers=[federation_router(settings.db, identity)]
-    )
+        settings.db, node=identity, routers=[federation_router(settings.db, identity)],
+        limits=TokenBuckets(rate, burst), region=settings.default_phone_region,
+    )  # fmt: skip
     scheme = "https" if tls_cert else "http"
     console.print(f"node {identity.name}: {scheme}://{host}:{port}  (API docs at /docs)")
     uvicorn.run(
-        app, host=host, port=port, log_level="info",
+        app, host=host, port=port, log_level="info", server_header=False,
         ssl_certfile=str(tls_cert) if tls_cert else None,
         ssl_keyfile=str(tls_key) if tls_key else None,
     )  # fmt: skip

@@ -30,7 +30,7 @@ from lexhub.service.audit_api import audit_router
 from lexhub.service.auth import Gate
 from lexhub.service.identity_api import identity_router
 from lexhub.service.ingest_api import MAX_BATCH_BYTES, ingest_router
-from lexhub.service.limits import TokenBuckets
+from lexhub.service.limits import DEFAULT_BURST, DEFAULT_RATE, TokenBuckets
 from lexhub.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from lexhub.service.metrics import NodeMetrics
 from lexhub.service.problems import install_problem_schema, problem, problem_for
@@ -51,7 +51,6 @@ SECURE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
 }
 DOCS_PAGES = ("/docs", "/redoc")  # they load their scripts from a CDN: no CSP for them
-DEFAULT_RATE, DEFAULT_BURST = 20.0, 40
 
 
 def create_app(

@@ -17,7 +17,10 @@ from time import monotonic
 
 from lexhub.errors import LexhubError
 
-__all__ = ["BodyTooLarge", "RateLimited", "TokenBuckets"]
+__all__ = ["DEFAULT_BURST", "DEFAULT_RATE", "BodyTooLarge", "RateLimited", "TokenBuckets"]
+
+# A person at a console never comes near; a partner's sync job should ask for its own.
+DEFAULT_RATE, DEFAULT_BURST = 20.0, 40
 
 
 class RateLimited(LexhubError):
