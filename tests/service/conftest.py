@@ -22,16 +22,22 @@ from lexhub.service.app import create_app
 from lexhub.store import Store
 from tests.search.conftest import AGENCIES, INC, A, B, C, load_corpus, person, record
 
-POLICY = f"""
-id: a-to-c
-owner: {A}
-grantees: [{C}]
+
+def agreement(doc_id: str, owner: str, grantee: str) -> str:
+    """YAML of an agreement: `owner` grants `grantee` its incidents for investigations."""
+    return f"""
+id: {doc_id}
+owner: {owner}
+grantees: [{grantee}]
 purposes: [criminal-investigation]
 record_types: [incident]
 max_sensitivity: standard
 valid_from: 2000-01-01
 valid_to: 2099-12-31
 """
+
+
+POLICY = agreement("a-to-c", A, C)
 RECORDS = (
     record("A-1", person("Okafor", "Chidi", "1985-04-02"), owner=A, type=INC),
     record("B-1", person("Okafor", "Chidi", "1985-04-02"), owner=B, type=INC),  # no grant

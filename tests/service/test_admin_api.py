@@ -16,19 +16,10 @@ from lexhub.model import Record, UserRole
 from lexhub.service.app import create_app
 from lexhub.store import Store
 from tests.search.conftest import INC, A, B, C, person, record
-from tests.service.conftest import ApiClient, auth, entries, token_for
+from tests.service.conftest import ApiClient, agreement, auth, entries, token_for
 
 Node = tuple[ApiClient, str, Store]
-AGREEMENT = f"""
-id: b-to-c
-owner: {B}
-grantees: [{C}]
-purposes: [criminal-investigation]
-record_types: [incident]
-max_sensitivity: standard
-valid_from: 2000-01-01
-valid_to: 2099-12-31
-"""
+AGREEMENT = agreement("b-to-c", B, C)
 SEARCH = {"purpose": "criminal-investigation", "case_number": "26-0117",
           "query": {"kind": "person", "last": "okafor", "first": "chidi"}}  # fmt: skip
 

@@ -22,7 +22,7 @@ from lexhub.policy import Requester, decision_to_dict, explain, parse_policies
 from lexhub.service.auth import Authorization, Gate, own_agency
 from lexhub.service.limits import BodyTooLarge
 from lexhub.service.problems import problem_responses
-from lexhub.service.schemas import Page, PolicyVersionOut, policy_out
+from lexhub.service.schemas import Page, PolicyVersionOut, policy_out, window
 
 __all__ = ["agreements_router"]
 
@@ -95,12 +95,8 @@ def agreements_router(gate: Gate) -> APIRouter:
             mine = own_agency(principal, None)
             versions = [v for v in store.list_policies(include_revoked=all)
                         if mine in (None, v.owner)]  # fmt: skip
-        return PolicyPage(
-            offset=offset,
-            limit=limit,
-            total=len(versions),
-            items=[policy_out(v) for v in versions[offset : offset + limit]],
-        )
+        part, where = window(versions, offset, limit)
+        return PolicyPage(**where, items=[policy_out(v) for v in part])
 
     @router.get("/explain", summary="Per owner and record type: allowed, pointer or denied, "
                 "and why", responses=problem_responses(403, 404))  # fmt: skip

@@ -28,6 +28,7 @@ from lexhub.service.schemas import (
     UserOut,
     token_out,
     user_out,
+    window,
 )
 
 __all__ = ["identity_router"]
@@ -86,13 +87,8 @@ def identity_router(gate: Gate) -> APIRouter:
     ) -> UserPage:  # fmt: skip
         with gate.acting(authorization, *ADMINS) as (store, _, _):
             found = identity.list_users(store, agency)
-        now = gate.now()
-        return UserPage(
-            offset=offset,
-            limit=limit,
-            total=len(found),
-            items=[user_out(u, now) for u in found[offset : offset + limit]],
-        )
+        part, where = window(found, offset, limit)
+        return UserPage(**where, items=[user_out(u, gate.now()) for u in part])
 
     @router.post("/users", tags=["users"], summary="Create an account (tokens only until a "
                  "password is set at the CLI)", status_code=201)  # fmt: skip
@@ -120,13 +116,8 @@ def identity_router(gate: Gate) -> APIRouter:
     ) -> TokenPage:  # fmt: skip
         with gate.acting(authorization, *ADMINS) as (store, _, _):
             found = identity.list_tokens(store, username)
-        now = gate.now()
-        return TokenPage(
-            offset=offset,
-            limit=limit,
-            total=len(found),
-            items=[token_out(t, now) for t in found[offset : offset + limit]],
-        )
+        part, where = window(found, offset, limit)
+        return TokenPage(**where, items=[token_out(t, gate.now()) for t in part])
 
     @router.post("/tokens", tags=["tokens"], summary="Create a token: shown in this answer "
                  "only", status_code=201)  # fmt: skip

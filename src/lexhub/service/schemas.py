@@ -7,8 +7,9 @@ pages: `items`, and what it takes to ask for the next one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,8 +27,10 @@ __all__ = [
     "policy_out",
     "token_out",
     "user_out",
+    "window",
 ]
 
+T = TypeVar("T")
 _EXAMPLE_BATCH: dict[str, Any] = {
     "batch_id": "2026-12-05-city-incidents", "file": "incidents.jsonl", "owner": "XX0010000",
     "read": 2, "new": 2, "changed": 0, "unchanged": 0, "retracted": 0, "rejected": 0,
@@ -41,6 +44,11 @@ class Page(BaseModel):
     offset: int
     limit: int
     total: int
+
+
+def window(found: Sequence[T], offset: int, limit: int) -> tuple[Sequence[T], dict[str, int]]:
+    """The items of one page of `found`, and the Page fields saying where it was cut."""
+    return found[offset : offset + limit], {"offset": offset, "limit": limit, "total": len(found)}
 
 
 class BatchReport(BaseModel):
