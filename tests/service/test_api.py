@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from lexhub.errors import StoreError
 from lexhub.federation import add_peer, ensure_node_key
 from lexhub.model import UserRole
 from lexhub.model.federation import PeerKey
@@ -188,3 +189,19 @@ def test_explain_and_verify_need_their_roles_and_an_owner_explains_only_its_own(
     report = client.get("/api/v1/audit/verify", headers=auth(auditor)).json()
     assert report["ok"] is True and report["problem_count"] == 0
     assert report["entries"] == before + 1  # the read of the log is itself an entry
+
+
+def test_readyz_is_a_503_problem_when_the_database_cannot_be_opened(tmp_path: Path) -> None:
+    def unreachable() -> Store:
+        raise StoreError("connection refused")
+
+    client = ApiClient(create_app(unreachable))
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json() == {"type": "about:blank", "title": "Service Unavailable", "status": 503,
+                        "detail": "the database or the audit log cannot be read",
+                        "instance": "/readyz"}  # fmt: skip
+    assert client.get("/healthz").status_code == 200  # the process still answers
+    search = client.post("/api/v1/search", json=SEARCH, headers=auth("lxh_x"))
+    assert search.status_code == 503 and "refused" not in search.text  # the cause stays in logs
