@@ -25,6 +25,7 @@ from lexhub.model.audit import AuditEvent, AuditKey, AuditKind
 from lexhub.store import Store
 
 __all__ = [
+    "read_private_key",
     "DEFAULT_KEY_DIR",
     "ensure_audit_key",
     "key_id_of",
@@ -52,6 +53,21 @@ def public_key_of(private: Ed25519PrivateKey) -> str:
 
 def load_public_key(public_b64: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(base64.b64decode(public_b64))
+
+
+def read_private_key(path: Path, name: str, public_key: str) -> Ed25519PrivateKey:
+    """The Ed25519 private key in `path`, the private half of `name` (whose public key is
+    `public_key`). Conflict if the file is missing or holds another key, AccessDenied if
+    group or others may read it: a signing key anyone on the host can read signs nothing."""
+    if not path.exists():
+        raise Conflict(f"{name} is on record but {path} does not exist")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise AccessDenied(f"{path} is readable by others (mode {mode:o}): chmod 600 it")
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey) or public_key_of(loaded) != public_key:
+        raise Conflict(f"{path} is not the private half of {name}")
+    return loaded
 
 
 def private_key_path(key_dir: str | Path, key_id: str) -> Path:
@@ -145,12 +161,4 @@ def load_signing_key(store: Store, key_dir: str | Path) -> tuple[AuditKey, Ed255
         raise NotFound("no audit key on record: run `lexhub init`")
     key = active[-1]
     path = private_key_path(key_dir, key.key_id)
-    if not path.exists():
-        raise Conflict(f"audit key {key.key_id} is on record but {path} does not exist")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise AccessDenied(f"{path} is readable by others (mode {mode:o}): chmod 600 it")
-    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(loaded, Ed25519PrivateKey) or public_key_of(loaded) != key.public_key:
-        raise Conflict(f"{path} is not the private half of audit key {key.key_id}")
-    return key, loaded
+    return key, read_private_key(path, f"audit key {key.key_id}", key.public_key)

@@ -20,7 +20,6 @@ import base64
 import json
 import os
 import socket
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,8 +30,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from lexhub.audit.chain import utc_now
-from lexhub.audit.keys import key_id_of, load_public_key, public_key_of
-from lexhub.errors import AccessDenied, Conflict, InputError
+from lexhub.audit.keys import key_id_of, load_public_key, public_key_of, read_private_key
+from lexhub.errors import InputError
 from lexhub.model.federation import PeerKey, validate_node_name
 
 __all__ = [
@@ -124,15 +123,7 @@ def _save(key_dir: Path, name: str, keys: list[NodeKey]) -> None:
 
 def _load_private(key_dir: Path, key: NodeKey) -> Ed25519PrivateKey:
     path = _private_path(key_dir, key.key_id)
-    if not path.exists():
-        raise Conflict(f"federation key {key.key_id} is on record but {path} does not exist")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise AccessDenied(f"{path} is readable by others (mode {mode:o}): chmod 600 it")
-    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(loaded, Ed25519PrivateKey) or public_key_of(loaded) != key.public_key:
-        raise Conflict(f"{path} is not the private half of federation key {key.key_id}")
-    return loaded
+    return read_private_key(path, f"federation key {key.key_id}", key.public_key)
 
 
 def _default_name() -> str:
