@@ -9,14 +9,12 @@ by field over the model objects, sharing no code with `lexhub.access.record`."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -60,7 +58,7 @@ from lexhub.model.agreement import Agreement, OwnerPolicy
 from lexhub.model.audit import AuditFilter
 from lexhub.policy import parse_policies
 from lexhub.store import Store, StoredRecord, open_store
-from lexhub.store.sqlite import sqlite_path
+from tests.access.refusal import refuse_audit
 from tests.search.conftest import (
     AGENCIES,
     INC,
@@ -370,26 +368,8 @@ def test_the_entry_names_the_record_disclosed_and_is_written_before_returning(
 # --- fail closed ----------------------------------------------------------------------------------
 
 
-def _refuse_audit(store: Store) -> None:
-    if store.engine == "sqlite":
-        conn: Any = sqlite3.connect(sqlite_path(store.url), isolation_level=None)
-        conn.execute(
-            "CREATE TRIGGER refuse BEFORE INSERT ON audit_entries"
-            " BEGIN SELECT RAISE(ABORT, 'audit refused by the database'); END"
-        )
-    else:
-        conn = psycopg.connect(store.url, autocommit=True)
-        conn.execute(
-            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
-            " $$ BEGIN RAISE EXCEPTION 'audit refused by the database'; END; $$"
-        )
-        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON audit_entries"
-                     " FOR EACH ROW EXECUTE FUNCTION refuse()")  # fmt: skip
-    conn.close()
-
-
 def test_when_the_database_refuses_the_audit_write_nothing_is_returned(node: Store) -> None:
-    _refuse_audit(node)
+    refuse_audit(node)
     returned: list[object] = []
     with pytest.raises(AuditWriteFailed, match="nothing disclosed"):
         returned.append(_get(node, A, "A-900"))

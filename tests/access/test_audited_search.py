@@ -6,12 +6,10 @@ refuses the audit write gets the requester nothing."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from lexhub.access import audited_search
@@ -21,7 +19,7 @@ from lexhub.model.audit import AuditFilter
 from lexhub.policy import parse_policies
 from lexhub.search import PersonQuery
 from lexhub.store import Store
-from lexhub.store.sqlite import sqlite_path
+from tests.access.refusal import refuse_audit
 from tests.search.conftest import AGENCIES, INC, A, B, C, load_corpus, person, record
 
 TODAY_POLICY = """
@@ -119,27 +117,9 @@ def test_a_query_that_cannot_run_is_audited_as_rejected(node: Store) -> None:
     assert [e["kind"] for e in _entries(node)] == ["rejected"]
 
 
-def _refuse_audit(store: Store) -> None:
-    if store.engine == "sqlite":
-        conn: Any = sqlite3.connect(sqlite_path(store.url), isolation_level=None)
-        conn.execute(
-            "CREATE TRIGGER refuse BEFORE INSERT ON audit_entries"
-            " BEGIN SELECT RAISE(ABORT, 'audit refused by the database'); END"
-        )
-    else:
-        conn = psycopg.connect(store.url, autocommit=True)
-        conn.execute(
-            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
-            " $$ BEGIN RAISE EXCEPTION 'audit refused by the database'; END; $$"
-        )
-        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON audit_entries"
-                     " FOR EACH ROW EXECUTE FUNCTION refuse()")  # fmt: skip
-    conn.close()
-
-
 def test_when_the_database_refuses_the_audit_write_nothing_is_returned(node: Store) -> None:
 
-    _refuse_audit(node)
+    refuse_audit(node)
     returned: list[object] = []
     with pytest.raises(AuditWriteFailed, match="nothing disclosed"):
         returned.append(audited_search(node, _context(), QUERY, today=date(2026, 6, 1)))

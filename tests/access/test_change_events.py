@@ -31,7 +31,7 @@ from lexhub.model.agreement import PolicyDocument
 from lexhub.model.audit import AuditFilter
 from lexhub.policy import parse_policies
 from lexhub.store import RecordStatus, Store
-from tests.access.test_audited_record import _refuse_audit
+from tests.access.refusal import refuse_audit
 from tests.ingest.conftest import OTHER, OWNER, make_record
 
 ACTOR = "cli:operator"
@@ -129,7 +129,7 @@ def test_a_file_not_in_its_format_is_audited_as_rejected(region: Store, tmp_path
 def test_a_batch_whose_entry_the_database_refuses_is_not_loaded(
     region: Store, tmp_path: Path
 ) -> None:
-    _refuse_audit(region)
+    refuse_audit(region)
     with pytest.raises(AuditWriteFailed):
         audited_load(region, _batch(tmp_path, "b.jsonl", "R1"), actor=ACTOR, workers=0)
     assert region.get_record(OWNER, "R1") is None  # same transaction: rolled back together
