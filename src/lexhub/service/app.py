@@ -158,4 +158,22 @@ def create_app(
     for router in routers:
         app.include_router(router)
     install_problem_schema(app)
+    _resolve_routes_now(app)
     return app
+
+
+def _resolve_routes_now(app: FastAPI) -> None:
+    """Resolve included routers while only this thread sees the app.
+
+    Newer FastAPI resolves an included router's routes on its first request, and resolving
+    writes to the FieldInfo of shared annotations such as `Authorization`. Two apps in one
+    process (a region's nodes in the tests, a node and its witness) answering their first
+    requests at once then raced, and one answered 500. Resolved here, the first requests only
+    read. On a FastAPI that resolves at include time the attributes are absent and this is a
+    no-op.
+    """
+    for route in app.router.routes:
+        for name in ("effective_candidates", "effective_low_priority_routes"):
+            resolve = getattr(route, name, None)
+            if callable(resolve):
+                resolve()
