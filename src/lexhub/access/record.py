@@ -18,16 +18,18 @@ named, as search names it; it refuses every record of that owner, existing or no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from lexhub.access.decisions import current_decisions
 from lexhub.access.search import blocked_owners
 from lexhub.audit import record_event
 from lexhub.errors import NotFound
 from lexhub.model import Disclosure, Grant, RequestContext, offense_categories, record_to_dict
 from lexhub.model.audit import AuditEvent, AuditKind, RecordRef
-from lexhub.policy import Requester, decide
+from lexhub.policy import Requester
 from lexhub.policy.scope import Decision
 from lexhub.store import RecordStatus, Store, StoredRecord
 
@@ -162,7 +164,7 @@ def record_view(stored: StoredRecord, grant: Grant) -> RecordView:
     )
 
 
-def _disclosing_grant(stored: StoredRecord | None, decisions: list[Decision]) -> Grant | None:
+def _disclosing_grant(stored: StoredRecord | None, decisions: Sequence[Decision]) -> Grant | None:
     """The grant under which `stored` may be seen in full, or None."""
     if stored is None or stored.record is None or stored.status is not RecordStatus.ACTIVE:
         return None
@@ -192,7 +194,7 @@ def audited_record(
     outside the scope or granted as a pointer only, with the same message in every case;
     AuditWriteFailed when the entry cannot be committed: then nothing is disclosed."""
     today = today or datetime.now(UTC).date()
-    decisions = decide(Requester.of(context), store.policy_snapshot(), today, owners=[owner])
+    decisions = current_decisions(store, Requester.of(context), today, owners=[owner])
     stored = store.get_record(owner, source_id)
     grant = _disclosing_grant(stored, decisions)
     if grant is None or stored is None:

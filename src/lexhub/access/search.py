@@ -2,25 +2,28 @@
 
 Every search carries a RequestContext (validated when it was built: a purpose from the
 fixed list, a case number or a justification). The agreements in force decide the scope
-(`policy.decide`, a pure function of the snapshot read here); the search runs only inside
-it; then ONE audit entry naming exactly what is disclosed (records in full, pointers,
-owners searched, owners whose policy blocked the request) is committed, and only then is
-the result returned. If that commit fails the caller gets AuditWriteFailed and nothing.
-A query refused before it runs (QueryError) is audited as rejected.
+(`policy.decide`, a pure function of the snapshot in force, kept per policy version by
+`access.decisions`); the search runs only inside it; then ONE audit entry naming exactly
+what is disclosed (records in full, pointers, owners searched, owners whose policy blocked
+the request) is committed, and only then is the result returned. If that commit fails the
+caller gets AuditWriteFailed and nothing. A query refused before it runs (QueryError) is
+audited as rejected.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
+from lexhub.access.decisions import current_decisions
 from lexhub.audit import record_event
 from lexhub.errors import QueryError
 from lexhub.model import Disclosure, RequestContext, Scope
 from lexhub.model.audit import AuditEvent, AuditKind, RecordRef
-from lexhub.policy import Requester, decide
+from lexhub.policy import Requester
 from lexhub.policy.scope import Decision
 from lexhub.search import Query, RecordQuery, SearchResult, search
 from lexhub.store import Store
@@ -39,7 +42,7 @@ def query_terms(query: Query) -> dict[str, Any]:
     return out
 
 
-def blocked_owners(decisions: list[Decision]) -> list[str]:
+def blocked_owners(decisions: Sequence[Decision]) -> list[str]:
     """Owners whose own policy (a prohibited purpose or requester) refused the request:
     the non-disclosure an owner can later show."""
     return sorted(
@@ -65,7 +68,7 @@ def audited_search(
     Raises QueryError (audited as rejected) for a query that cannot run, and
     AuditWriteFailed when the audit entry cannot be committed: then nothing is disclosed."""
     today = today or datetime.now(UTC).date()
-    decisions = decide(Requester.of(context), store.policy_snapshot(), today)
+    decisions = current_decisions(store, Requester.of(context), today)
     scope = Scope(tuple(d.grant for d in decisions if d.grant is not None))
     blocked = blocked_owners(decisions)
     terms = query_terms(query)

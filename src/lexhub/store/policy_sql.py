@@ -87,6 +87,11 @@ class PolicyStore(Protocol):
         """Agencies, groups and members, and the documents in force, in one read."""
         ...
 
+    def policy_version(self) -> str:
+        """A token that changes whenever `policy_snapshot` may have changed, read in one
+        cheap statement, so callers can keep a snapshot (and decisions) until it does."""
+        ...
+
 
 class PolicySqlMixin:
     """SQL of the policy tables, shared by both engines."""
@@ -238,6 +243,21 @@ class PolicySqlMixin:
             rows = self._x(_CURRENT + " ORDER BY p.doc_id").fetchall()
         versions = [_version(r) for r in rows]
         return [v for v in versions if include_revoked or v.action == "apply"]
+
+    def policy_version(self) -> str:
+        # Sound because the policy tables only grow: agencies, groups, memberships and
+        # versions are inserted, never deleted, and the one update (a membership's
+        # removed_at) moves the last count. Every write therefore moves some count, and the
+        # date the schema was created tells a re-created database at the same URL apart.
+        # tests/access/test_decisions.py holds any sequence of writes to that.
+        with self._errors("policy_version"):
+            row = self._x(
+                "SELECT (SELECT min(applied_at) FROM schema_migrations),"
+                " (SELECT count(*) FROM agencies), (SELECT count(*) FROM agency_groups),"
+                " (SELECT count(*) FROM policy_versions), (SELECT count(*) FROM group_members),"
+                " (SELECT count(*) FROM group_members WHERE removed_at IS NOT NULL)"
+            ).fetchone()
+        return "|".join(str(v) for v in row)
 
     def policy_snapshot(self) -> PolicySnapshot:
         with self._reading("policy_snapshot"):
