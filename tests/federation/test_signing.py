@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from lexhub.federation import ensure_node_key, sign_request
+from lexhub.federation import ensure_node_key, rotate_node_key, sign_request
 from lexhub.federation.wire import context_header, context_to_wire, query_to_wire
 from lexhub.search import PersonQuery
 from lexhub.store import Store
@@ -253,6 +253,34 @@ def test_a_removed_peer_is_no_longer_accepted(north: Node, east: Node) -> None:
              signed(east, "POST", "/federation/v1/search", body))  # fmt: skip
     assert (r.status_code, r.json()["code"]) == (401, "unknown-key")
     assert [e["details"]["action"] for e in north.entries("peer-change")] == ["add", "remove"]
+
+
+def test_a_key_the_peer_rotated_away_from_stops_verifying_once_the_new_one_is_registered(
+    north: Node, east: Node
+) -> None:
+    old = east.identity
+    body = search_body()
+    before = send(north, "POST", "/federation/v1/search", body,
+                  signed(east, "POST", "/federation/v1/search", body))  # fmt: skip
+    east.identity = rotate_node_key(east.key_dir.parent / "e")
+    register(north, east)  # `peer add` with the new public key retires the old one
+    replay = sign_request(old, "POST", "http://north.test/federation/v1/search", body,
+                          to="north", now=NOW)  # fmt: skip
+    r = send(north, "POST", "/federation/v1/search", body, replay)
+    assert (before.status_code, r.status_code, r.json()["code"]) == (200, 401, "unknown-key")
+    assert "retired" in r.json()["detail"]
+    new = send(north, "POST", "/federation/v1/search", body,
+               signed(east, "POST", "/federation/v1/search", body))  # fmt: skip
+    assert new.status_code == 200, new.text
+    (refusal,) = refusals(north)
+    assert refusal["keyid"] == old.keyid
+    change = north.entries("peer-change")[-1]["details"]
+    assert change["retired"] == [old.active.key_id]
+    register(north, Node("east", "unused", east.key_dir, old))  # given again: stays retired
+    r = send(north, "POST", "/federation/v1/search", body,
+             sign_request(old, "POST", "http://north.test/federation/v1/search", body,
+                          to="north", now=NOW))  # fmt: skip
+    assert r.status_code == 401
 
 
 def test_a_record_id_with_a_slash_reaches_the_audited_retrieval(north: Node, east: Node) -> None:

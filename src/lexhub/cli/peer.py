@@ -175,8 +175,8 @@ def identity(
 
 @app.command("rotate-key")
 def rotate_key(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """New federation key; the old one is retired and stays listed. Give peers the new
-    public key (`peer identity --export`) first: they refuse keys they do not hold."""
+    """New federation key; the old one is retired and stays listed. Then give peers the new
+    public key (`peer identity --export`): registering it retires the old one there too."""
     me = rotate_node_key(state(ctx).settings.key_dir)
     if as_json:
         emit_json({**me.public_info(), "active": me.active.key_id})

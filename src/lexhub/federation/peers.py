@@ -40,7 +40,10 @@ def add_peer(
     now: Callable[[], datetime] = utc_now,
 ) -> Peer:
     """Register (or update) a peer: its URL and agencies are replaced, `keys` are added
-    to those it already has. Raises InputError naming the bad argument."""
+    to those it already has. A key not on record means the peer rotated: its older keys
+    are retired in the same transaction (audited as `retired`) and verify nothing from then
+    on, so a leaked key the peer rotated away from stops working here. Raises InputError
+    naming the bad argument."""
     try:
         validate_node_name(name)
     except ValueError as e:
@@ -60,13 +63,18 @@ def add_peer(
         raise InputError("--public-key", None, None, "a new peer needs its public key")
     at = now().astimezone(UTC)
     with store.transaction() as tx:
+        before = store.peer(name)
         store.peer_put(name, url.rstrip("/"), oris, keys, at)
+        after = store.peer(name)
+        was = {k.key_id for k in before.active_keys} if before else set()
+        now_active = {k.key_id for k in after.active_keys} if after else set()
         append_entry(
             store,
             AuditEvent(
                 AuditKind.PEER_CHANGE, actor=actor,
                 details={"action": "add", "peer": name, "url": url.rstrip("/"),
-                         "agencies": sorted(set(oris)), "keys": [k.key_id for k in keys]},
+                         "agencies": sorted(set(oris)), "keys": [k.key_id for k in keys],
+                         "retired": sorted(was - now_active)},
             ),
             now=lambda: at,
         )  # fmt: skip
@@ -154,7 +162,7 @@ async def check_peer(
     name = info.get("name") if info_status == "ok" and isinstance(info, dict) else None
     key_known = None
     if isinstance(info, dict) and isinstance(info.get("keys"), list):
-        ours = {k.key_id for k in peer.keys}
+        ours = {k.key_id for k in peer.active_keys}
         key_known = any(isinstance(k, dict) and k.get("key_id") in ours for k in info["keys"])
     return PeerCheck(peer.name, peer.url, health, name, key_known, ping.status, ping.detail)
 

@@ -228,6 +228,8 @@ def verify_request(
     key = None if peer is None or not peer.active else peer.key(key_id)
     if peer is None or key is None:
         raise RequestRefused("unknown-key", f"no registered peer holds key {keyid!r}", keyid=keyid)
+    if not key.active:  # the peer rotated away from it: whoever holds it now, not the peer
+        raise RequestRefused("unknown-key", f"key {keyid!r} was retired", keyid=keyid)
     required = [*COMPONENTS, *((CONTEXT_HEADER.lower(),) if with_context else ())]
     verifier = _Verifier(
         signature_algorithm=algorithms.ED25519,

@@ -32,11 +32,18 @@ def validate_node_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class PeerKey:
-    """A peer's federation public key (raw Ed25519, base64); `key_id` as in audit keys."""
+    """A peer's federation public key (raw Ed25519, base64); `key_id` as in audit keys.
+    `retired_at`: set when a newer key of the peer was registered; a retired key verifies
+    nothing any more (it may have been rotated away from because it leaked)."""
 
     key_id: str
     public_key: str
     added_at: datetime
+    retired_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.retired_at is None
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,12 @@ class Peer:
         return self.removed_at is None
 
     def key(self, key_id: str) -> PeerKey | None:
+        """The key `key_id` on record, retired or not (callers check `active`)."""
         return next((k for k in self.keys if k.key_id == key_id), None)
+
+    @property
+    def active_keys(self) -> tuple[PeerKey, ...]:
+        return tuple(k for k in self.keys if k.active)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,9 @@ class FederationStore(Protocol):
         self, name: str, url: str, agencies: Sequence[str], keys: Sequence[PeerKey], at: datetime
     ) -> None:
         """Register `name`, or update it (and bring a removed peer back): its URL and agencies
-        are replaced; keys are ADDED to those on record, never dropped."""
+        are replaced; keys are ADDED to those on record, never dropped. When `keys` holds a
+        key not on record (the peer rotated), every other key on record is retired at `at`;
+        a retired key stays retired even if given again."""
 
     def peer_remove(self, name: str, at: datetime) -> None:
         """Mark the peer removed; its requests are refused from now on. Raises NotFound."""
@@ -75,10 +77,18 @@ class FederationSqlMixin:
                 "INSERT INTO peer_agencies (peer, agency) VALUES (?, ?)",
                 [(name, a) for a in sorted(set(agencies))],
             )
+            known = {r[0] for r in s._x("SELECT key_id FROM peer_keys WHERE peer = ?", (name,))}
+            new = [k for k in keys if k.key_id not in known]
+            if new and known:
+                given = {k.key_id for k in keys}
+                s._many(
+                    "UPDATE peer_keys SET retired_at = ?"
+                    " WHERE peer = ? AND key_id = ? AND retired_at IS NULL",
+                    [(s._ts(at), name, key_id) for key_id in sorted(known - given)],
+                )
             s._many(
-                "INSERT INTO peer_keys (peer, key_id, public_key, added_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (peer, key_id) DO NOTHING",
-                [(name, k.key_id, k.public_key, s._ts(k.added_at)) for k in keys],
+                "INSERT INTO peer_keys (peer, key_id, public_key, added_at) VALUES (?, ?, ?, ?)",
+                [(name, k.key_id, k.public_key, s._ts(k.added_at)) for k in new],
             )
 
     def peer_remove(self, name: str, at: datetime) -> None:
@@ -103,11 +113,13 @@ class FederationSqlMixin:
             for peer, agency in s._x("SELECT peer, agency FROM peer_agencies ORDER BY agency"):
                 if peer in agencies:
                     agencies[peer].append(agency)
-            for peer, key_id, public, added in s._x(
-                "SELECT peer, key_id, public_key, added_at FROM peer_keys ORDER BY added_at, key_id"
+            for peer, key_id, public, added, retired in s._x(
+                "SELECT peer, key_id, public_key, added_at, retired_at FROM peer_keys"
+                " ORDER BY added_at, key_id"
             ):
                 if peer in keys:
-                    keys[peer].append(PeerKey(key_id, public, _dt(added)))
+                    gone = None if retired is None else _dt(retired)
+                    keys[peer].append(PeerKey(key_id, public, _dt(added), gone))
         return [
             Peer(
                 r[0], r[1], tuple(agencies[r[0]]), tuple(keys[r[0]]), _dt(r[2]),
