@@ -39,7 +39,7 @@ __all__ = [
     "Transaction",
 ]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class RecordStatus(StrEnum):
