@@ -57,26 +57,38 @@ __all__ = [
 ]
 
 Json = dict[str, Any]
+CLAIM_CHARS = 200  # of a claimed (unverified) value in a refusal's audit entry
 
 
 @dataclass(frozen=True)
 class AnsweringNode:
-    """This node as its peers see it: identity, freshness window, clock (tests inject)."""
+    """This node as its peers see it: identity, freshness window, clock (tests inject).
+    `admit_refusal`: whether a request refused before its signature was verified may be
+    audited; the service limits these per client address, since anyone can send them and
+    each would be a chained entry (the rest are counted there, refused all the same)."""
 
     identity: NodeIdentity
     window: timedelta = DEFAULT_WINDOW
     now: Callable[[], datetime] = utc_now
+    admit_refusal: Callable[[], bool] = lambda: True
+
+
+def _bounded(text: str) -> str:
+    """A claimed value as the audit keeps it: at most CLAIM_CHARS characters, so a caller
+    cannot grow the chain by sending long headers or paths."""
+    return text if len(text) <= CLAIM_CHARS else text[:CLAIM_CHARS] + "..."
 
 
 def _refused(store: Store, message: SignedMessage, e: RequestRefused, **extra: Any) -> None:
-    """Audit a refusal. The keyid is as claimed (unverified unless the code says otherwise)."""
-    name = (e.keyid or "").partition(":")[0] or "unknown"
+    """Audit a refusal. The keyid is as claimed (unverified unless the code says otherwise),
+    so it, the reason quoting it and the path are bounded (`_bounded`)."""
+    name = _bounded((e.keyid or "").partition(":")[0] or "unknown")
     details = {
         "code": e.code,
-        "reason": e.reason,
-        "method": message.method,
-        "path": urlsplit(message.url).path,
-        **({"keyid": e.keyid} if e.keyid else {}),
+        "reason": _bounded(e.reason),
+        "method": _bounded(message.method),
+        "path": _bounded(urlsplit(message.url).path),
+        **({"keyid": _bounded(e.keyid)} if e.keyid else {}),
         **extra,
     }
     record_event(store, AuditEvent(AuditKind.PEER_REFUSED, actor=f"peer:{name}", details=details))
@@ -97,7 +109,8 @@ def _accept(
             with_context=with_context,
         )
     except RequestRefused as e:
-        _refused(store, message, e)
+        if node.admit_refusal():
+            _refused(store, message, e)
         raise
 
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from time import perf_counter
 from typing import Any
 from urllib.parse import quote
 
@@ -60,6 +61,7 @@ class NodeStatus:
     total: int | None = None
     detail: str | None = None
     local: bool = False
+    seconds: float | None = None  # a peer's round trip; what operators watch in /metrics
 
     def to_dict(self) -> Json:
         out: Json = {"node": self.node, "status": self.status, "hits": self.hits,
@@ -79,16 +81,23 @@ class FederatedResult:
     nodes: tuple[NodeStatus, ...]  # the local node first, then peers by name
 
 
-def _from_reply(reply: Reply) -> tuple[NodeStatus, list[NodeHit]]:
+def _from_reply(reply: Reply, seconds: float) -> tuple[NodeStatus, list[NodeHit]]:
     if reply.status != "ok":
-        return NodeStatus(reply.node, reply.status, detail=reply.detail), []
+        return NodeStatus(reply.node, reply.status, detail=reply.detail, seconds=seconds), []
     try:
         data = reply.data
         hits = [NodeHit(reply.node, hit_from_wire(h)) for h in data["hits"]]
         total = int(data["total"])
     except (KeyError, TypeError, ValueError) as e:
-        return NodeStatus(reply.node, "error", detail=f"unreadable answer: {e}"), []
-    return NodeStatus(reply.node, "ok", len(hits), total), hits
+        detail = f"unreadable answer: {e}"
+        return NodeStatus(reply.node, "error", detail=detail, seconds=seconds), []
+    return NodeStatus(reply.node, "ok", len(hits), total, seconds=seconds), hits
+
+
+async def _timed(reply: Awaitable[Reply]) -> tuple[Reply, float]:
+    started = perf_counter()
+    answer = await reply
+    return answer, perf_counter() - started
 
 
 def _ref(h: NodeHit) -> RecordRef:
@@ -122,8 +131,8 @@ async def federated_search(
     try:
         local = asyncio.to_thread(audited_search, store, context, query, page_size=page_size)
         remote = [
-            send_signed(http, identity, p, "POST", f"{PREFIX}/search", body=body,
-                        deadline=deadline, now=now)
+            _timed(send_signed(http, identity, p, "POST", f"{PREFIX}/search", body=body,
+                               deadline=deadline, now=now))
             for p in targets
         ]  # fmt: skip
         result, replies = await asyncio.gather(local, asyncio.gather(*remote))
@@ -132,8 +141,8 @@ async def federated_search(
             await http.aclose()
     statuses = [NodeStatus(identity.name, "ok", len(result.hits), result.total, local=True)]
     merged = [NodeHit(identity.name, h) for h in result.hits]
-    for reply in sorted(replies, key=lambda r: r.node):
-        status, hits = _from_reply(reply)
+    for reply, seconds in sorted(replies, key=lambda r: r[0].node):
+        status, hits = _from_reply(reply, seconds)
         statuses.append(status)
         merged += hits
     merged.sort(key=lambda h: (-h.hit.score, h.node, h.hit.owner, h.hit.source_id or ""))

@@ -19,8 +19,9 @@ from fastapi import Header
 from lexhub.access import audit_sink
 from lexhub.errors import AccessDenied, QueryError
 from lexhub.identity import IdentitySettings, Principal, TokenRejected, authenticate
+from lexhub.identity.events import EventKind, IdentityEvent
 from lexhub.model import RequestContext, UserRole
-from lexhub.service.limits import TokenBuckets
+from lexhub.service.limits import RefusalLimit, TokenBuckets, client_address
 from lexhub.store import Store
 
 __all__ = ["ADMINS", "Authorization", "Gate", "own_agency", "require"]
@@ -33,12 +34,35 @@ ADMINS = (UserRole.NODE_ADMIN,)
 
 
 class Gate:
-    """The node's door: opens a Store for an authenticated principal."""
+    """The node's door: opens a Store for an authenticated principal. `refusals` limits how
+    many refused tokens per client address are audited (the rest are counted)."""
 
     def __init__(
-        self, opener: Callable[[], Store], buckets: TokenBuckets, now: Callable[[], datetime]
-    ) -> None:
+        self, opener: Callable[[], Store], buckets: TokenBuckets, now: Callable[[], datetime],
+        refusals: RefusalLimit | None = None,
+    ) -> None:  # fmt: skip
         self.opener, self.buckets, self.now = opener, buckets, now
+        self.refusals = refusals or RefusalLimit()
+
+    def _audit(self, store: Store) -> Callable[[IdentityEvent], None]:
+        """The identity events of a token check, to the audit log; a refused token only
+        within its client address's refusal limit."""
+        sink = audit_sink(store)
+
+        def write(event: IdentityEvent) -> None:
+            if event.kind is EventKind.TOKEN_REJECTED and not self.refusals.admit(
+                "api", client_address.get()
+            ):
+                return
+            sink(event)
+
+        return write
+
+    def check(self, authorization: str | None) -> None:
+        """Only the token check (and its rate limit) of `user`: routes whose request fails
+        validation still answer 401 first to a caller without a valid token."""
+        with self.user(authorization):
+            pass
 
     @contextmanager
     def user(self, authorization: str | None) -> Iterator[tuple[Store, Principal]]:
@@ -48,7 +72,7 @@ class Gate:
         if not authorization or not authorization.startswith("Bearer ") or not token:
             raise TokenRejected("a bearer token is required (Authorization: Bearer ...)")
         with self.opener() as store:
-            settings = IdentitySettings(on_event=audit_sink(store))
+            settings = IdentitySettings(on_event=self._audit(store))
             principal = authenticate(store, settings, token, self.now())
             self.buckets.take(principal.token_id or principal.username)
             yield store, principal

@@ -21,7 +21,9 @@ a peer's broker reads the same answer from every node.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -41,6 +43,7 @@ from lexhub.federation.answer import (
 )
 from lexhub.federation.identity import NodeIdentity
 from lexhub.federation.signing import DEFAULT_WINDOW, HeaderLines, RequestRefused, SignedMessage
+from lexhub.service.limits import RefusalLimit
 from lexhub.store import Store, open_store
 
 __all__ = ["federation_router"]
@@ -86,22 +89,30 @@ def federation_router(
     *,
     window: timedelta = DEFAULT_WINDOW,
     node: AnsweringNode | None = None,
+    refusals: RefusalLimit | None = None,
 ) -> APIRouter:
     """The /federation/v1 routes of the node `identity` over the database `db` (a URL, or
     a function opening a Store: each request gets its own, a Store serves one thread).
-    `node` overrides identity and window together (tests inject a clock through it)."""
+    `node` overrides identity and window together (tests inject a clock through it).
+    `refusals`: how many unverified requests per client address are audited when refused
+    (give the app's, so /metrics counts the rest)."""
     answering = node or AnsweringNode(identity, window)
+    limit = refusals or RefusalLimit()
     opener: Callable[[], Store] = (lambda: open_store(db)) if isinstance(db, str) else db
     router = APIRouter(prefix="/federation/v1", tags=["federation"])
 
-    def run(answer: Answer, message: SignedMessage, *args: str) -> dict[str, Any]:
+    def run(
+        this: AnsweringNode, answer: Answer, message: SignedMessage, *args: str
+    ) -> dict[str, Any]:
         with opener() as store:
-            return answer(store, answering, message, *args)
+            return answer(store, this, message, *args)
 
     async def respond(request: Request, answer: Answer, *args: str) -> JSONResponse:
         message = await _message(request)
+        address = request.client.host if request.client else "unknown"
+        this = replace(answering, admit_refusal=partial(limit.admit, "federation", address))
         try:
-            data = await run_in_threadpool(run, answer, message, *args)
+            data = await run_in_threadpool(run, this, answer, message, *args)
         except LexhubError as e:
             return _problem(e)
         return JSONResponse(data)

@@ -112,7 +112,6 @@ _WHEN = {
     403: "A role (or agency) the token's user does not hold",
     404: "Unknown, or outside the caller's scope: both answer alike",
     409: "The request contradicts what is stored",
-    411: "A body without Content-Length (chunked): say its length",
     413: "The body is over the limit",
     422: "The request cannot run: `field` or `errors` say what to fix",
     429: "The token's rate limit: wait `Retry-After` seconds",
@@ -121,9 +120,9 @@ _WHEN = {
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for these problem statuses (401, 411, 413, 422, 429 and 503 are on
+    """OpenAPI `responses` for these problem statuses (401, 413, 422, 429 and 503 are on
     every API route: add the others a route can answer)."""
-    wanted = sorted({401, 411, 413, 422, 429, 503, *statuses})
+    wanted = sorted({401, 413, 422, 429, 503, *statuses})
     return {s: {"model": Problem, "description": _WHEN[s]} for s in wanted}
 
 

@@ -143,6 +143,7 @@ def search_router(gate: Gate, metrics: NodeMetrics, node: NodeIdentity | None) -
             result = asyncio.run(federated_search(store, node, ctx, query, deadline=body.deadline,
                                                   page_size=body.page_size))  # fmt: skip
         metrics.searches.labels(ctx.purpose.value).inc()
+        metrics.federated_round(result.nodes)
         return FederatedAnswer(
             nodes=[s.to_dict() for s in result.nodes],
             hits=[{"node": h.node, **hit_to_wire(h.hit)} for h in result.hits],
