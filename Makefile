@@ -17,11 +17,13 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
+	bash scripts/ensure-console-assets.sh
 	$(BIN)/lexhub demo
 	$(BIN)/lexhub serve --node demo --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-console-assets.sh --browser
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 lint: $(STAMP)
