@@ -60,3 +60,21 @@ def test_serve_refuses_half_a_tls_setting_or_no_rate(
     result = runner.invoke(app, ["--db", db, "serve", *args])
     assert (result.exit_code, result.stderr) == (1, f"Error: {message}\n")
     assert served == {}  # nothing was served
+
+
+def test_serve_with_workers_gives_uvicorn_a_factory_each_worker_builds_the_app_with(
+    tmp_path: Path, served: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lexhub.cli.serve import WORKER_CONFIG, worker_app
+
+    monkeypatch.setenv(WORKER_CONFIG, "")  # serve sets it; put back after the test
+    db = str(tmp_path / "node.db")
+    assert runner.invoke(app, ["--db", db, "init"]).exit_code == 0
+    result = runner.invoke(app, ["--db", db, "serve", "--node", "north", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert (served["app"], served["factory"], served["workers"]) == (
+        "lexhub.cli.serve:worker_app", True, 2,
+    )  # fmt: skip
+    client = ApiClient(worker_app())  # as a worker process would, from the environment
+    assert client.get("/readyz").json() == {"status": "ready"}
+    assert client.get("/federation/v1/node").json()["name"] == "north"
