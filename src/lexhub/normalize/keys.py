@@ -96,6 +96,7 @@ def key_field(kind: str, *, record: bool = False) -> str:
 
 
 _WEAK_WORDS = frozenset(
+    "OF ON IN AT TO AN BY OR MY UP "
     "SMALL LARGE BIG OLD NEW LONG SHORT INCH INCHES CM FADED FULL HALF BLACK BLUE RED GREEN "
     "ONE TWO THREE MULTIPLE SEVERAL VARIOUS UNKNOWN UNK HEALED".split()
 )
@@ -194,9 +195,12 @@ def _mark_keys(mark: Mark) -> tuple[SearchKey, ...]:
         keys.append(("smt", mark.code))
     if mark.type and mark.part:
         keys.append(("smtp", f"{mark.type} {mark.part}"))
-    words = mark_from_text(mark.description) if mark.description else None
-    if words is not None and words.description:
-        good = [w for w in words.description.split() if len(w) >= 3 and w not in _WEAK_WORDS]
+    if mark.description:
+        # A description naming only the design ("DRAGON") has no type or part for
+        # mark_from_text to strip: its words are the design words as they stand.
+        parsed = mark_from_text(mark.description)
+        design = parsed.description if parsed is not None else fold(mark.description)
+        good = [w for w in (design or "").split() if len(w) >= 2 and w not in _WEAK_WORDS]
         keys += [("smtw", w) for w in list(dict.fromkeys(good))[:4]]
     return tuple(keys)
 

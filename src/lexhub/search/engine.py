@@ -9,6 +9,7 @@ record type and the owner's contact.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from lexhub.errors import QueryError
@@ -18,7 +19,7 @@ from lexhub.search.plan import plan_person, plate_pattern
 from lexhub.search.query import PersonQuery, Query, RecordQuery
 from lexhub.search.result import Band, Evidence, Hit, SearchResult
 from lexhub.search.score import Scored, score_mention
-from lexhub.store import MentionRow, RecordFilter, Store
+from lexhub.store import MentionRow, Narrowing, RecordFilter, Store
 
 __all__ = ["CANDIDATES", "MAX_PAGE_SIZE", "search"]
 
@@ -55,7 +56,9 @@ def _search_people(
     if scope.empty:
         return SearchResult((), page, page_size, 0, 0)
     plan = plan_person(store, q, today)
-    found = store.find_mentions(plan.probes, scope, CANDIDATES)
+    found = store.find_mentions(
+        plan.probes, scope, CANDIDATES, _visible_narrowing(plan.narrowing, scope)
+    )
     rows = store.mention_rows([mention_id for mention_id, _ in found])
     plates = store.record_keys_of([r.record_id for r in rows], ["plate"]) if plan.plate else {}
     scored: list[tuple[float, int, MentionRow, Grant, frozenset[str], Scored]] = []
@@ -82,6 +85,21 @@ def _search_people(
 
 
 _NONE: frozenset[str] = frozenset()
+
+
+def _visible_narrowing(narrowing: Narrowing | None, scope: Scope) -> Narrowing | None:
+    """`narrowing` without the parts any grant of `scope` may withhold: a mention left out
+    because of its withheld date of birth or sex would reveal that field (fail closed:
+    any withholding rule naming the field, whatever its conditions, drops that part)."""
+    if narrowing is None:
+        return None
+    withheld = {f for g in scope.grants for rule in g.withhold for f in rule.fields}
+    if "person" in withheld:
+        return None
+    sex = None if "person.descriptors" in withheld else narrowing.sex
+    if "person.dob" in withheld:
+        return Narrowing(sex) if sex else None
+    return replace(narrowing, sex=sex)
 
 
 def _contacts(store: Store, scope: Scope) -> dict[str, Contact]:

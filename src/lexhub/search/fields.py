@@ -22,6 +22,7 @@ __all__ = [
     "compare_mark",
     "compare_phone",
     "motif_group",
+    "parts_within",
     "motif_words",
 ]
 
@@ -140,14 +141,35 @@ _MOTIF_OF = {w: group.split()[0] for group in _MOTIFS for w in group.split()}
 _MEMBERS = {group.split()[0]: tuple(group.split()) for group in _MOTIFS}
 
 
+# Parts inside a larger one that an investigator may name instead: "a moon on his face"
+# for a record's TAT R CHK, "on the left hand" for tattooed knuckles. SMT part codes.
+_REGION = {"FHD": "FACE", "EYE": "FACE", "NOSE": "FACE", "CHK": "FACE", "LIP": "FACE"}
+_REGION |= {"CHIN": "FACE", "FGR": "HND"}
+
+
+def parts_within(part: str) -> tuple[str, ...]:
+    """The SMT parts inside `part` ("FACE" -> CHK, LIP, ...), none for most parts."""
+    return tuple(sorted(p for p, region in _REGION.items() if region == part))
+
+
+def _nested(a: str, b: str) -> bool:
+    return _REGION.get(a) == b or _REGION.get(b) == a
+
+
 def motif_group(word: str) -> tuple[str, ...]:
     """Every word of `word`'s motif (itself alone if it has none)."""
     return _MEMBERS.get(_MOTIF_OF.get(word, word), (word,))
 
 
+# Two letters can be the whole design ("WA", "XO"); these two-letter words never are.
+_GRAMMAR = frozenset("OF ON IN AT TO AN BY OR MY UP".split())
+
+
 def motif_words(description: str) -> frozenset[str]:
     """A description's design words, each replaced by its motif's first word."""
-    return frozenset(_MOTIF_OF.get(w, w) for w in fold(description).split() if len(w) >= 3)
+    return frozenset(
+        _MOTIF_OF.get(w, w) for w in fold(description).split() if len(w) >= 2 and w not in _GRAMMAR
+    )
 
 
 @lru_cache(maxsize=1 << 14)
@@ -181,7 +203,11 @@ def compare_mark(
         elif type_part and f"{r_type} {r_part}" == type_part:
             place, where = 0.8, f"{r_type} {r_part} (side differs or unknown)"
         elif type_part and r_type == type_part.split()[0]:
-            place, where = 0.3, f"{r_type}"
+            q_part = type_part.split()[-1]
+            if r_part and _nested(q_part, r_part):
+                place, where = 0.6, f"{r_type} {r_part} (one lies within the other: {q_part})"
+            else:
+                place, where = 0.3, f"{r_type}"
         if words:
             design = len(shared) / len(words)
             if not shared and description:

@@ -33,13 +33,16 @@ from lexhub.normalize import (
     surname_parts,
 )
 from lexhub.normalize.keys import key_field
-from lexhub.search.fields import motif_group, motif_words
+from lexhub.search.fields import motif_group, motif_words, parts_within
 from lexhub.search.query import PersonQuery
 from lexhub.search.vocabulary import vocabulary
-from lexhub.store import KeyProbe, Store
+from lexhub.store import KeyProbe, Narrowing, Store
 
 __all__ = ["PersonPlan", "plan_person", "plate_pattern"]
 
+# Keys that describe rather than identify: thousands of mentions may share one, so a query
+# made of them alone narrows its candidates by the sex and age it gives (`Narrowing`).
+DESCRIPTIVE = frozenset({"smt", "smtp", "smtw", "plate"})
 BROAD = 3000  # a single-name key held by more mentions than this is not used alone
 RARE = 300  # ... and with a given name beside it, only up to this many
 
@@ -66,6 +69,7 @@ class PersonPlan:
     plate: str | None = None  # plate key or LIKE pattern
     plate_is_pattern: bool = False
     probes: list[KeyProbe] = field(default_factory=list)
+    narrowing: Narrowing | None = None  # for candidates of descriptive-only queries
 
 
 def _pair(a: str, b: str) -> str:
@@ -183,10 +187,8 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
             add("street", plan.address_key, 2.5)
     if q.mark:
         _plan_mark(plan, q.mark)
-        if plan.mark_code:
-            add("smt", plan.mark_code, 1.0)
-        if plan.mark_type_part:
-            add("smtp", plan.mark_type_part, 0.8)
+        for kind, key, weight in _mark_place_keys(plan):
+            add(kind, key, weight)
         for word in sorted(plan.mark_words):
             for member in motif_group(word):
                 add("smtw", member, 2.0)
@@ -202,7 +204,24 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
                          record=True, pattern=plan.plate_is_pattern)
             )  # fmt: skip
     plan.probes = _dedupe(probes)
+    plan.narrowing = _narrowing(plan)
     return plan
+
+
+def _narrowing(plan: PersonPlan) -> Narrowing | None:
+    """Sex and birth years as candidate filters, only when every key is descriptive: with
+    a name, date of birth or phone the keys are selective already and a wrongly guessed
+    sex or age must not lose the person (scoring weighs them instead)."""
+    q = plan.query
+    if not plan.probes or any(p.kind not in DESCRIPTIVE for p in plan.probes):
+        return None
+    if not q.sex and plan.dob_low is None and plan.dob_high is None:
+        return None
+    return Narrowing(
+        q.sex.value if q.sex else None,
+        plan.dob_low.year if plan.dob_low else None,
+        plan.dob_high.year if plan.dob_high else None,
+    )
 
 
 def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> None:  # type: ignore[no-untyped-def]
@@ -303,6 +322,19 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def _mark_place_keys(plan: PersonPlan) -> list[tuple[str, str, float]]:
+    """Keys for where the mark is: its code, type and part, and the parts within that part
+    ("on his face": a cheek, a lip)."""
+    keys: list[tuple[str, str, float]] = []
+    if plan.mark_code:
+        keys.append(("smt", plan.mark_code, 1.0))
+    if plan.mark_type_part:
+        keys.append(("smtp", plan.mark_type_part, 0.8))
+        kind, _, part = plan.mark_type_part.partition(" ")
+        keys += [("smtp", f"{kind} {inner}", 0.5) for inner in parts_within(part)]
+    return keys
 
 
 def _plan_mark(plan: PersonPlan, text: str) -> None:

@@ -263,7 +263,9 @@ def _dob(plan: PersonPlan, row: MentionRow, today: date, t: _Tally) -> None:
             text = f"{age} in {q.age_min or 0}-{q.age_max or '…'}"
         else:
             text = f"{row.dob} in {low}..{high}"
-        if inside:
+        if inside and name == "age" and born:
+            t.agree(name, _age_fit(age, q.age_min, q.age_max), text)
+        elif inside:
             t.agree(name, 1.0, text)
         else:
             near = abs(year - int(low[:4])) <= 1 or abs(year - int(high[:4])) <= 1
@@ -271,6 +273,16 @@ def _dob(plan: PersonPlan, row: MentionRow, today: date, t: _Tally) -> None:
                 t.agree(name, 0.4, f"{text} (one year out)")
             else:
                 t.disagree(name, text)
+
+
+def _age_fit(age: int, low: int | None, high: int | None) -> float:
+    """1.0 at the middle of a witness's age range, 0.8 at its ends: a range is a guess
+    around an age, so among people alike in all else the one nearest that age is the
+    better bet (it breaks ties that ids would otherwise break)."""
+    if low is None or high is None or high <= low:
+        return 1.0
+    middle, half = (low + high) / 2, (high - low) / 2
+    return round(1.0 - 0.2 * min(1.0, abs(age - middle) / half), 3)
 
 
 def _descriptors(plan: PersonPlan, row: MentionRow, t: _Tally) -> None:

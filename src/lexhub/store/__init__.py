@@ -23,13 +23,14 @@ from lexhub.store.base import (
     StoreStats,
     Transaction,
 )
-from lexhub.store.search import KeyProbe, MentionRow, RecordFilter, RecordRow
+from lexhub.store.search import KeyProbe, MentionRow, Narrowing, RecordFilter, RecordRow
 
 __all__ = [
     "SCHEMA_VERSION",
     "BatchInfo",
     "ExpungeResult",
     "KeyProbe",
+    "Narrowing",
     "MentionRow",
     "RecordFilter",
     "RecordRow",

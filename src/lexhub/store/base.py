@@ -24,7 +24,7 @@ from lexhub.store.audit_sql import AuditStore
 from lexhub.store.federation_sql import FederationStore
 from lexhub.store.identity_sql import IdentityStore
 from lexhub.store.policy_sql import PolicyStore
-from lexhub.store.search import KeyProbe, MentionRow, RecordFilter, RecordRow
+from lexhub.store.search import KeyProbe, MentionRow, Narrowing, RecordFilter, RecordRow
 
 __all__ = [
     "BatchInfo",
@@ -198,9 +198,14 @@ class Store(PolicyStore, IdentityStore, AuditStore, FederationStore, Protocol):
         """Distinct keys of one kind (the spelling vocabulary)."""
 
     def find_mentions(
-        self, probes: Sequence[KeyProbe], scope: Scope, limit: int
+        self,
+        probes: Sequence[KeyProbe],
+        scope: Scope,
+        limit: int,
+        narrowing: Narrowing | None = None,
     ) -> list[tuple[int, float]]:
-        """Best `limit` (mention id, weight) inside `scope` holding a probe's key."""
+        """Best `limit` (mention id, weight) inside `scope` holding a probe's key and not
+        contradicting `narrowing`."""
 
     def mention_rows(self, ids: Sequence[int]) -> list[MentionRow]: ...
 

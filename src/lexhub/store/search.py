@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KeyProbe",
     "MentionRow",
+    "Narrowing",
     "RecordFilter",
     "RecordRow",
     "find_mentions",
@@ -50,6 +51,34 @@ class KeyProbe:
     field: str  # the withholdable field the key reveals (normalize.keys.key_field)
     record: bool = False
     pattern: bool = False
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """What a candidate must not contradict when the query's keys are broad (a tattoo
+    motif, a plate fragment): the sex and a span of birth years the witness gave. A
+    mention recording neither (sex unknown, no date of birth) stays a candidate: absence
+    is not disagreement. Without it, a motif shared by thousands of mentions fills the
+    candidate list in id order and the person described is often not among them.
+
+    Callers MUST NOT narrow on a field the scope withholds anywhere (search/engine.py
+    checks): excluding a mention by its withheld date of birth would reveal it."""
+
+    sex: str | None = None
+    born_from: int | None = None  # year
+    born_to: int | None = None
+
+    def clause(self, alias: str) -> tuple[str, list[Any]]:
+        """SQL true for the mentions of `alias` this narrowing keeps, and its params."""
+        parts: list[str] = []
+        params: list[Any] = []
+        if self.sex:
+            parts.append(f"({alias}.sex IS NULL OR {alias}.sex IN ('U', ?))")
+            params.append(self.sex)
+        if self.born_from is not None or self.born_to is not None:
+            parts.append(f"({alias}.dob_year IS NULL OR {alias}.dob_year BETWEEN ? AND ?)")
+            params += [self.born_from or 0, self.born_to or 9999]
+        return " AND ".join(parts) or "1 = 1", params
 
 
 @dataclass(frozen=True)
@@ -199,12 +228,17 @@ def key_values(store: SqlStore, kind: str) -> list[str]:
 
 
 def find_mentions(
-    store: SqlStore, probes: Sequence[KeyProbe], scope: Scope, limit: int
+    store: SqlStore,
+    probes: Sequence[KeyProbe],
+    scope: Scope,
+    limit: int,
+    narrowing: Narrowing | None = None,
 ) -> list[tuple[int, float]]:
     """(mention id, summed probe weight) of the best `limit` mentions inside `scope` that
-    hold any probe's key, best first, ties by id."""
+    hold any probe's key and do not contradict `narrowing`, best first, ties by id."""
     if scope.empty or not probes:
         return []
+    narrow_sql, narrow_params = (narrowing or Narrowing()).clause("m")
     branches: list[str] = []
     params: list[Any] = []
     head = ""
@@ -222,9 +256,9 @@ def find_mentions(
         branches.append(
             f"SELECT m.id AS id, q.w AS w FROM q {join} mention_keys k"
             f" ON k.kind = q.kind AND k.key = q.key {join} mentions m ON m.id = k.mention_id"
-            f" WHERE {scope_sql}"
+            f" WHERE {scope_sql} AND {narrow_sql}"
         )
-        params += scope_params
+        params += [*scope_params, *narrow_params]
     for p in probes:
         if not p.record and not p.pattern:
             continue
@@ -234,9 +268,9 @@ def find_mentions(
         op = "LIKE" if p.pattern else "="
         branches.append(
             f"SELECT m.id AS id, CAST(? AS REAL) AS w FROM {table} x JOIN mentions m ON {join}"
-            f" WHERE x.kind = ? AND x.key {op} ? AND {scope_sql}"
+            f" WHERE x.kind = ? AND x.key {op} ? AND {scope_sql} AND {narrow_sql}"
         )
-        params += [p.weight, p.kind, p.key, *scope_params]
+        params += [p.weight, p.kind, p.key, *scope_params, *narrow_params]
     sql = (
         head + "SELECT id, SUM(w) AS s FROM (" + " UNION ALL ".join(branches) + ") c"
         " GROUP BY id ORDER BY s DESC, id LIMIT ?"

@@ -50,7 +50,7 @@ from lexhub.store.reads import (
     stored_from_row,
 )
 from lexhub.store.rows import COLUMNS
-from lexhub.store.search import KeyProbe, MentionRow, RecordFilter, RecordRow
+from lexhub.store.search import KeyProbe, MentionRow, Narrowing, RecordFilter, RecordRow
 from lexhub.store.transaction import SqlTransaction
 from lexhub.store.writes import write_records
 
@@ -304,10 +304,14 @@ class SqlStore(PolicySqlMixin, IdentitySqlMixin, AuditSqlMixin, FederationSqlMix
             return search_sql.key_values(self, kind)
 
     def find_mentions(
-        self, probes: Sequence[KeyProbe], scope: Scope, limit: int
+        self,
+        probes: Sequence[KeyProbe],
+        scope: Scope,
+        limit: int,
+        narrowing: Narrowing | None = None,
     ) -> list[tuple[int, float]]:
         with self._errors("search"):
-            return search_sql.find_mentions(self, probes, scope, limit)
+            return search_sql.find_mentions(self, probes, scope, limit, narrowing)
 
     def mention_rows(self, ids: Sequence[int]) -> list[MentionRow]:
         with self._errors("search"):

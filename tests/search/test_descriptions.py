@@ -1,0 +1,101 @@
+"""Descriptive queries: a tattoo, a plate fragment, a sex and an age range, no name.
+
+Such keys are shared by many mentions (a motif, a fragment), so the query's sex and age
+narrow the candidates before the cap; each case has more same-motif decoys than the
+engine scores, so only the narrowing can find the person. Both engines (`store`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lexhub.model import Mark, Record, Scope, Sex, Withholding
+from lexhub.search import PersonQuery, SearchResult
+from lexhub.search.engine import CANDIDATES
+from lexhub.store import Store
+from tests.search.conftest import A, B, C, F, M, load_corpus, person, record, run
+
+SNAKE_L = Mark("TAT L ARM", "SNAKE")
+
+
+def _decoys(n: int) -> tuple[Record, ...]:
+    """`n` people with the same snake on the left arm: women, and men of 70 or more."""
+    return tuple(
+        record(
+            f"A-{i:04d}",
+            person(
+                f"Decoy{i}",
+                "Pat",
+                f"{1946 - i % 9}-03-0{1 + i % 9}",
+                sex=F if i % 2 else M,
+                marks=(SNAKE_L,),
+            ),
+        )  # fmt: skip
+        for i in range(n)
+    )
+
+
+TARGET = record("B-9000", person("Vance", "Eli", "1996-06-20", sex=M, marks=(SNAKE_L,)), owner=B)
+SERPENT = PersonQuery(mark="serpent tattoo on the left forearm", sex=M, age_min=26, age_max=32)
+
+
+def _sources(result: SearchResult) -> list[str | None]:
+    return [h.source_id for h in result.hits]
+
+
+def test_sex_and_age_narrow_a_common_tattoo_to_the_person_described(
+    store: Store, tmp_path: Path
+) -> None:
+    load_corpus(store, tmp_path, (*_decoys(CANDIDATES + 50), TARGET))
+    result = run(store, SERPENT)
+    assert _sources(result)[:1] == ["B-9000"], _sources(result)[:5]
+    # Women and men far older than the range are not candidates at all.
+    assert len(result.hits) == 1
+
+
+def test_a_mention_without_sex_or_date_of_birth_is_not_narrowed_away(
+    store: Store, tmp_path: Path
+) -> None:
+    unknown = record("C-9001", person("Orr", "Sam", None, marks=(SNAKE_L,)), owner=C)
+    load_corpus(store, tmp_path, (*_decoys(CANDIDATES + 50), TARGET, unknown))
+    result = run(store, SERPENT)
+    assert _sources(result)[0] == "B-9000"
+    assert "C-9001" in _sources(result)
+
+
+def test_a_withheld_date_of_birth_does_not_narrow_the_candidates(
+    store: Store, tmp_path: Path
+) -> None:
+    # Leaving out the man of 79 for his age would reveal his date of birth to a requester
+    # from whom it is withheld: with it withheld he stays a candidate, scored without it.
+    load_corpus(store, tmp_path, (*_decoys(2), TARGET))
+    full = run(store, SERPENT)
+    assert "A-0000" not in _sources(full)
+    no_dob = Scope.full_access([A, B, C], withhold=(Withholding(frozenset({"person.dob"})),))
+    hidden = run(store, SERPENT, no_dob)
+    assert "A-0000" in _sources(hidden)
+    assert "A-0001" not in _sources(hidden)  # a woman: sex is not withheld
+
+
+def _marked(source_id: str, last: str, born: str, sex: Sex, code: str, design: str) -> Record:
+    return record(source_id, person(last, "Jo", born, sex=sex, marks=(Mark(code, design),)))
+
+
+def test_a_tattoo_on_the_face_finds_one_recorded_on_the_cheek(store: Store, tmp_path: Path) -> None:
+    cheek = _marked("A-9100", "Stank", "1995-01-22", M, "TAT R CHK", "MOON")
+    arm = _marked("A-9101", "Smythe", "1994-10-15", M, "TAT R ARM", "MOON")
+    load_corpus(store, tmp_path, (arm, cheek))
+    result = run(store, PersonQuery(mark="moon tattoo on his face", sex=M))
+    assert _sources(result)[0] == "A-9100"
+    assert result.hits[0].score > result.hits[1].score
+    assert "lies within" in result.hits[0].why
+
+
+def test_a_two_letter_design_is_matched(store: Store, tmp_path: Path) -> None:
+    letters = _marked("A-9200", "Barnett", "1991-07-18", F, "TAT R SHLD", "LETTERS WA")
+    portrait = _marked("A-9201", "Saturnio", "1991-08-27", F, "TAT R SHLD", "PORTRAIT")
+    load_corpus(store, tmp_path, (portrait, letters))
+    result = run(store, PersonQuery(mark="TAT OF WA ON RIGHT SHOULDER", sex=F))
+    assert _sources(result)[0] == "A-9200"
+    # Another design on the same spot is not even a possible match.
+    assert "A-9201" not in _sources(result)
