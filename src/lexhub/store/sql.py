@@ -39,6 +39,7 @@ from lexhub.store.base import (
 )
 from lexhub.store.federation_sql import FederationSqlMixin
 from lexhub.store.identity_sql import IdentitySqlMixin
+from lexhub.store.linkage_sql import LinkageSqlMixin
 from lexhub.store.migrate import apply_migrations, too_new
 from lexhub.store.policy_sql import PolicySqlMixin
 from lexhub.store.reads import (
@@ -61,7 +62,9 @@ log = logging.getLogger(__name__)
 CHUNK = 500  # ids per IN (...) list: well under both engines' parameter limits
 
 
-class SqlStore(PolicySqlMixin, IdentitySqlMixin, AuditSqlMixin, FederationSqlMixin):
+class SqlStore(
+    PolicySqlMixin, IdentitySqlMixin, AuditSqlMixin, FederationSqlMixin, LinkageSqlMixin
+):
     """Base of both engines. Subclasses set `engine`, `_driver_error`, and implement the
     hooks at the bottom of this class."""
 

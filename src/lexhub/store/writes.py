@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from lexhub.errors import StoreError
 from lexhub.store.base import PreparedRecord, RecordStatus
+from lexhub.store.linkage_sql import forget_linkage
 from lexhub.store.rows import PackedRecord, as_packed, build_index_rows, day, mention_count
 
 if TYPE_CHECKING:
@@ -90,13 +91,11 @@ def delete_index_rows(store: SqlStore, record_ids: Sequence[int]) -> None:
     for start in range(0, len(record_ids), CHUNK):
         part = tuple(record_ids[start : start + CHUNK])
         marks = ",".join("?" * len(part))
-        keys = [
-            (kind, key, mention_id)
-            for mention_id, listed in store._x(
-                f"SELECT id, keys FROM mentions WHERE record_id IN ({marks})", part
-            ).fetchall()
-            for kind, key in json.loads(listed)
-        ]
+        listed = store._x(
+            f"SELECT id, keys FROM mentions WHERE record_id IN ({marks})", part
+        ).fetchall()
+        keys = [(kind, key, mid) for mid, held in listed for kind, key in json.loads(held)]
+        forget_linkage(store, [int(mid) for mid, _ in listed])
         store._many("DELETE FROM mention_keys WHERE kind = ? AND key = ? AND mention_id = ?", keys)
         store._x(f"DELETE FROM mentions WHERE record_id IN ({marks})", part)
         store._x(f"DELETE FROM record_keys WHERE record_id IN ({marks})", part)

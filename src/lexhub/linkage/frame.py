@@ -1,0 +1,78 @@
+"""The mentions extract: every indexed mention as one row of normalized fields for Splink.
+
+The store already holds each mention's folded name, date of birth and the normalized
+profile (E.164 phones, address keys, SMT codes, identifiers), so nothing is re-parsed:
+this module only reshapes them into the columns the comparisons read, and derives the
+name keys (Double Metaphone codes, nickname groups) with `lexhub.normalize`, so linkage
+and search agree on what a "phonetic" or "nickname" match is. Empty lists become NULL so
+that Splink treats a missing field as no evidence rather than as a disagreement.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from lexhub.normalize import compact, nickname_group, phonetic_keys
+from lexhub.store.linkage_sql import LINKAGE_COLUMNS
+
+__all__ = ["FRAME_COLUMNS", "mention_frame"]
+
+FRAME_COLUMNS = (
+    "unique_id", "owner", "type", "sensitivity", "role", "offcats", "first_name", "surname",
+    "first_nick", "first_dm", "surname_dm", "dob", "dob_year", "sex", "phones", "addresses",
+    "identifiers", "marks", "aliases",
+)  # fmt: skip
+
+_IDX = {name: i for i, name in enumerate(LINKAGE_COLUMNS)}
+
+
+def _dm(name: str | None) -> list[str] | None:
+    codes = [k[3:] for k in phonetic_keys(name) if k.startswith("dm:")] if name else []
+    return codes or None
+
+
+def _nick(first: str | None) -> list[str] | None:
+    return sorted(nickname_group(first)) or None if first else None
+
+
+def _listed(values: Iterable[str]) -> list[str] | None:
+    out = sorted({v for v in values if v})
+    return out or None
+
+
+def _row(raw: tuple[Any, ...]) -> tuple[Any, ...]:
+    profile: dict[str, Any] = json.loads(raw[_IDX["profile"]]) if raw[_IDX["profile"]] else {}
+    last = compact(raw[_IDX["last"]] or "") or None
+    first = compact(raw[_IDX["first"]] or "") or None
+    dob = raw[_IDX["dob"]]
+    return (
+        int(raw[_IDX["id"]]),
+        raw[_IDX["owner"]],
+        raw[_IDX["type"]],
+        raw[_IDX["sensitivity"]],
+        raw[_IDX["role"]],
+        raw[_IDX["offcats"]],
+        first,
+        last,
+        _nick(first),
+        _dm(first),
+        _dm(last),
+        dob if dob and len(dob) == 10 else None,  # a partial date is compared by year only
+        int(dob[:4]) if dob else None,
+        raw[_IDX["sex"]] if raw[_IDX["sex"]] in ("M", "F") else None,
+        _listed(profile.get("ph", [])),
+        _listed(a[0] for a in profile.get("ad", [])),
+        _listed(f"{k}:{v}" for k, _, v in profile.get("id", [])),
+        _listed(m[0] or f"{m[1]} {m[2]}".strip() for m in profile.get("mk", [])),
+        _listed(compact(a[0]) for a in profile.get("a", [])),
+    )
+
+
+def mention_frame(rows: Iterable[tuple[Any, ...]]) -> pd.DataFrame:
+    """A frame of FRAME_COLUMNS from `Store.linkage_mentions()` rows (or any rows of
+    LINKAGE_COLUMNS); `unique_id` is the mention id."""
+    return pd.DataFrame.from_records([_row(r) for r in rows], columns=list(FRAME_COLUMNS))

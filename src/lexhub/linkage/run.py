@@ -1,0 +1,184 @@
+"""`lexhub link`: resolve every indexed person mention into entities, from scratch.
+
+Steps: extract mentions from the store; train the Splink model without labels (the prior
+from a strict deterministic rule, u by random sampling, m by EM per training block);
+score the blocked pairs; choose the threshold without labels (`choose_threshold`); cluster
+with `components`; save the model, the edges above the review floor and the entities in
+one transaction. Ground truth is never read here: it is for evaluation only (bench/).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from splink import DuckDBAPI, Linker
+
+from lexhub.linkage.components import components, joins
+from lexhub.linkage.frame import mention_frame
+from lexhub.linkage.settings import TRAINING_BLOCKING, mention_settings
+from lexhub.store.base import Store
+from lexhub.store.linkage_sql import LinkRow
+
+__all__ = [
+    "COMPARISONS",
+    "REVIEW_BAND",
+    "LinkOptions",
+    "LinkResult",
+    "choose_threshold",
+    "link_mentions",
+    "score_frame",
+]
+
+log = logging.getLogger(__name__)
+
+# Edges this many match weights below the threshold are kept too: the review queue shows
+# pairs near the threshold, and a later accept must find the edge.
+REVIEW_BAND = 4.0
+COMPARISONS = (
+    "surname", "first_name", "dob", "sex", "phones", "addresses", "identifiers", "marks",
+)  # fmt: skip
+
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    seed: int = 7
+    u_pairs: float = 2e6  # random pairs sampled to estimate u
+    threshold: float | None = None  # a fixed match weight instead of `choose_threshold`
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    model_id: int
+    threshold: float
+    mentions: int
+    pairs: int
+    links: int
+    entities: int
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The output of `score_frame`: trained model, scored pairs and the threshold."""
+
+    model: dict[str, Any]
+    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_weight, match_probability, gamma_*
+    threshold: float
+
+
+def choose_threshold(prior_weight: float) -> float:
+    """The match weight at which a pair links, chosen without labels.
+
+    Rule: link a pair when the model's posterior odds that it is a match reach 2**4 = 16
+    to 1 (probability 0.94), i.e. match weight >= 4. Splink's match weight already
+    includes the prior, so weight 0 is even odds; the margin of 4 pays for transitivity
+    (one false edge merges two whole entities, so an edge must be more likely right than
+    a single pairwise decision needs). `prior_weight` is logged, not used: a region with
+    a lower match rate has a lower prior and so lower weights, and the same rule holds.
+    """
+    log.info("linkage: prior match weight %.2f", prior_weight)
+    return 4.0
+
+
+def _train(linker: Linker, opts: LinkOptions) -> None:
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        ["l.first_name = r.first_name AND l.surname = r.surname AND l.dob = r.dob"],
+        recall=0.7,
+    )
+    training.estimate_u_using_random_sampling(max_pairs=opts.u_pairs, seed=opts.seed)
+    for rule in TRAINING_BLOCKING:
+        training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True
+        )
+
+
+def score_frame(frame: pd.DataFrame, opts: LinkOptions, step: Step) -> Scored:
+    """Train on `frame` (no labels) and score its blocked pairs down to the review floor."""
+    linker = Linker(frame, mention_settings(), DuckDBAPI())  # type: ignore[arg-type]
+    step("training (EM, no labels)")
+    _train(linker, opts)
+    model = linker.misc.save_model_to_json()
+    prior = float(model["probability_two_random_records_match"])
+    threshold = (
+        opts.threshold
+        if opts.threshold is not None
+        else choose_threshold(math.log2(prior / (1 - prior)))
+    )
+    step("scoring pairs")
+    predictions = linker.inference.predict(threshold_match_weight=threshold - REVIEW_BAND)
+    gammas = ", ".join(f"gamma_{c}" for c in COMPARISONS)
+    pairs: pd.DataFrame = linker.misc.query_sql(  # type: ignore[no-untyped-call]
+        "SELECT unique_id_l, unique_id_r, match_weight, match_probability, "
+        f"{gammas} FROM {predictions.physical_name}"
+    )
+    return Scored(model, pairs, threshold)
+
+
+def links_of(pairs: pd.DataFrame) -> list[LinkRow]:
+    """LinkRows (left < right) from scored pairs."""
+    gammas = [f"gamma_{c}" for c in COMPARISONS if f"gamma_{c}" in pairs.columns]
+    out: list[LinkRow] = []
+    columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", *gammas]
+    for row in pairs[columns].itertuples(index=False, name=None):
+        a, b = int(row[0]), int(row[1])
+        levels = {g[6:]: int(v) for g, v in zip(gammas, row[4:], strict=True)}
+        out.append(LinkRow(min(a, b), max(a, b), float(row[2]), float(row[3]), levels))
+    return out
+
+
+def link_mentions(store: Store, opts: LinkOptions, step: Step) -> LinkResult:
+    """Link every indexed mention of `store` from scratch and save the result. A human
+    decision on a pair (accept/reject) is kept and beats the model."""
+    step("reading mentions")
+    frame = mention_frame(store.linkage_mentions())
+    if len(frame) < 2:
+        raise ValueError("linking needs at least two person mentions")
+    scored = score_frame(frame, opts, step)
+    step("clustering")
+    decided = {(k.left, k.right): k for k in store.decided_links()}
+    links = [
+        LinkRow(
+            k.left, k.right, k.weight, k.probability, k.levels, decided[(k.left, k.right)].decision
+        )
+        if (k.left, k.right) in decided
+        else k
+        for k in links_of(scored.pairs)
+    ]
+    seen = {(k.left, k.right) for k in links}
+    ids = [int(i) for i in frame["unique_id"]]
+    every = links + [k for key, k in decided.items() if key not in seen]
+    comp = components(ids, every, scored.threshold)
+    best: dict[int, float] = {}
+    for k in links:
+        if joins(k, scored.threshold):
+            for end in (k.left, k.right):
+                best[end] = max(best.get(end, -math.inf), k.weight)
+    numbers = {root: n for n, root in enumerate(sorted(set(comp.values())), start=1)}
+    members = [(m, numbers[comp[m]], best.get(m)) for m in ids]
+    joined = sum(1 for k in links if joins(k, scored.threshold))
+    counts = {
+        "mentions": len(ids),
+        "pairs": len(links),
+        "links": joined,
+        "entities": len(numbers),
+    }
+    step("saving entities")
+    model_id = store.linkage_save(
+        json.dumps(scored.model, sort_keys=True),
+        scored.threshold,
+        counts,
+        links,
+        members,
+        datetime.now(UTC),
+    )
+    log.info("linkage: model %d, %s", model_id, counts)
+    return LinkResult(model_id, scored.threshold, len(ids), len(links), joined, len(numbers))
