@@ -23,6 +23,7 @@ from lexhub.model import Agency, Record, RecordIndex, Scope, SearchKey
 from lexhub.store.audit_sql import AuditStore
 from lexhub.store.federation_sql import FederationStore
 from lexhub.store.identity_sql import IdentityStore
+from lexhub.store.linkage_sql import LinkageStore
 from lexhub.store.policy_sql import PolicyStore
 from lexhub.store.search import KeyProbe, MentionRow, Narrowing, RecordFilter, RecordRow
 
@@ -39,7 +40,7 @@ __all__ = [
     "Transaction",
 ]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class RecordStatus(StrEnum):
@@ -147,7 +148,7 @@ class Transaction(Protocol):
     def finish_batch(self, batch_id: str, counts: dict[str, int]) -> None: ...
 
 
-class Store(PolicyStore, IdentityStore, AuditStore, FederationStore, Protocol):
+class Store(PolicyStore, IdentityStore, AuditStore, FederationStore, LinkageStore, Protocol):
     url: str
     engine: str  # "sqlite" or "postgres"
 
