@@ -13,6 +13,7 @@ from lexhub.cli import (
     demo,
     group,
     ingest,
+    link,
     peer,
     record,
     report,
@@ -57,6 +58,7 @@ app.command("ingest")(ingest.ingest)
 app.command("demo")(demo.demo)
 app.command("search")(search.search_command)
 app.command("report")(report.report_command)
+app.command("link")(link.link_command)
 app.add_typer(agency.app, name="agency")
 app.add_typer(record.app, name="record")
 app.add_typer(audit.app, name="audit")
