@@ -55,7 +55,9 @@ def _peer_json(p: Peer) -> dict[str, Any]:
         "url": p.url,
         "agencies": list(p.agencies),
         "keys": [{"key_id": k.key_id, "public_key": k.public_key,
-                  "added_at": k.added_at.isoformat()} for k in p.keys],
+                  "added_at": k.added_at.isoformat(),
+                  "retired_at": None if k.retired_at is None else k.retired_at.isoformat()}
+                 for k in p.keys],
         "added_at": p.added_at.isoformat(),
         "removed_at": None if p.removed_at is None else p.removed_at.isoformat(),
     }  # fmt: skip
@@ -101,7 +103,7 @@ def list_peers(
     if as_json:
         emit_json([_peer_json(p) for p in peers])
         return
-    rows = [[p.name, p.url, ", ".join(p.agencies), ", ".join(k.key_id for k in p.keys),
+    rows = [[p.name, p.url, ", ".join(p.agencies), ", ".join(k.key_id for k in p.active_keys),
              "active" if p.active else f"removed {p.removed_at:%Y-%m-%d}"]
             for p in peers]  # fmt: skip
     console.print(table("Peers", ["name", "url", "speaks for", "keys", "status"], rows))
