@@ -26,6 +26,7 @@ from lexhub.store.identity_sql import IdentityStore
 from lexhub.store.linkage_sql import LinkageStore
 from lexhub.store.policy_sql import PolicyStore
 from lexhub.store.search import KeyProbe, MentionRow, Narrowing, RecordFilter, RecordRow
+from lexhub.store.session_sql import SessionStore
 
 __all__ = [
     "BatchInfo",
@@ -40,7 +41,7 @@ __all__ = [
     "Transaction",
 ]
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class RecordStatus(StrEnum):
@@ -148,7 +149,9 @@ class Transaction(Protocol):
     def finish_batch(self, batch_id: str, counts: dict[str, int]) -> None: ...
 
 
-class Store(PolicyStore, IdentityStore, AuditStore, FederationStore, LinkageStore, Protocol):
+class Store(
+    PolicyStore, IdentityStore, AuditStore, FederationStore, LinkageStore, SessionStore, Protocol
+):
     url: str
     engine: str  # "sqlite" or "postgres"
 

@@ -52,6 +52,7 @@ from lexhub.store.reads import (
 )
 from lexhub.store.rows import COLUMNS
 from lexhub.store.search import KeyProbe, MentionRow, Narrowing, RecordFilter, RecordRow
+from lexhub.store.session_sql import SessionSqlMixin
 from lexhub.store.transaction import SqlTransaction
 from lexhub.store.writes import write_records
 
@@ -63,7 +64,12 @@ CHUNK = 500  # ids per IN (...) list: well under both engines' parameter limits
 
 
 class SqlStore(
-    PolicySqlMixin, IdentitySqlMixin, AuditSqlMixin, FederationSqlMixin, LinkageSqlMixin
+    PolicySqlMixin,
+    IdentitySqlMixin,
+    AuditSqlMixin,
+    FederationSqlMixin,
+    LinkageSqlMixin,
+    SessionSqlMixin,
 ):
     """Base of both engines. Subclasses set `engine`, `_driver_error`, and implement the
     hooks at the bottom of this class."""
