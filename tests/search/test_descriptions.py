@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lexhub.model import Mark, Record, Scope, Sex, Withholding
+from lexhub.model import Mark, Record, Role, Scope, Sex, Withholding
 from lexhub.search import PersonQuery, SearchResult
 from lexhub.search.engine import CANDIDATES
 from lexhub.store import Store
@@ -99,3 +99,27 @@ def test_a_two_letter_design_is_matched(store: Store, tmp_path: Path) -> None:
     assert _sources(result)[0] == "A-9200"
     # Another design on the same spot is not even a possible match.
     assert "A-9201" not in _sources(result)
+
+
+def test_a_plate_fragment_puts_the_vehicles_usual_driver_first(
+    store: Store, tmp_path: Path
+) -> None:
+    # The owner lent the car once (the lowest id); the driver is on it three times.
+    lent = record(
+        "A-9300",
+        person("Kolb", "Charles", "1960-01-01", sex=M, role=Role.OWNER),
+        person("Mahsn", "Heather", "1975-11-01", sex=F, role=Role.DRIVER, ref="P2"),
+        plates=("FD8 2524",),
+    )
+    usual = tuple(
+        record(
+            f"A-93{i:02d}",
+            person("Sump", "Randy", "1978-01-16", sex=M, role=Role.DRIVER),
+            plates=("FD82524",),
+        )  # fmt: skip
+        for i in range(1, 4)
+    )
+    load_corpus(store, tmp_path, (lent, *usual))
+    result = run(store, PersonQuery(plate="FD825*"))
+    assert len({h.score for h in result.hits}) == 1  # the fragment fits all alike
+    assert [h.person.get("last") for h in result.hits] == ["SUMP"] * 3 + ["KOLB", "MAHSN"]

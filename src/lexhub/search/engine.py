@@ -74,7 +74,8 @@ def _search_people(
         )
         if result.band is not None:
             scored.append((-result.score, row.id, row, grant, withheld, result))
-    scored.sort(key=lambda item: (item[0], item[1]))
+    seen = _seen_with_vehicle([(item[2], item[4]) for item in scored]) if plan.plate else {}
+    scored.sort(key=lambda item: (item[0], -seen.get(item[1], 1), item[1]))
     start = (page - 1) * page_size
     contacts = _contacts(store, scope)
     hits = tuple(
@@ -85,6 +86,23 @@ def _search_people(
 
 
 _NONE: frozenset[str] = frozenset()
+
+
+def _seen_with_vehicle(rows: list[tuple[MentionRow, frozenset[str]]]) -> dict[int, int]:
+    """For a plate query, per mention: on how many of the candidates' records its name
+    appears. A plate fragment fits many vehicles and every person of a record gets the
+    record's plate alike; among hits that score the same, the person seen with the
+    vehicle again and again (its usual driver) is a better bet than a one-time owner,
+    passenger or witness, whom ids alone would put first. Withheld names do not count."""
+    records: dict[tuple[str, str], set[int]] = {}
+    named: dict[int, tuple[str, str]] = {}
+    for row, withheld in rows:
+        if "person.name" in withheld or not row.last:
+            continue
+        key = (row.last, row.first or "")
+        named[row.id] = key
+        records.setdefault(key, set()).add(row.record_id)
+    return {mention: len(records[key]) for mention, key in named.items()}
 
 
 def _visible_narrowing(narrowing: Narrowing | None, scope: Scope) -> Narrowing | None:
