@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from lexhub.access import audited_apply, audited_revoke
 from lexhub.errors import AccessDenied, InputError, NotFound, QueryError
+from lexhub.identity import Principal
 from lexhub.model import RecordType, RequestContext, UserRole
 from lexhub.model.agreement import PolicyVersion
 from lexhub.policy import Requester, decision_to_dict, explain, parse_policies
@@ -23,8 +24,9 @@ from lexhub.service.auth import Authorization, Gate, own_agency
 from lexhub.service.limits import BodyTooLarge
 from lexhub.service.problems import problem_responses
 from lexhub.service.schemas import Page, PolicyVersionOut, policy_out, window
+from lexhub.store import Store
 
-__all__ = ["agreements_router"]
+__all__ = ["agreements_router", "apply_own", "history"]
 
 MAX_YAML_BYTES = 1 << 20
 WRITERS = (UserRole.RECORDS_ADMIN, UserRole.NODE_ADMIN)
@@ -46,26 +48,38 @@ class PolicyPage(Page):
     items: list[PolicyVersionOut]
 
 
+def history(store: Store, principal: Principal, doc_id: str) -> list[PolicyVersion]:
+    """The document's versions, oldest first, if `principal` may read them (the API's and
+    the console's rule). Another owner's document answers like an unknown one (NotFound):
+    ids are not probed."""
+    found = store.policy_history(doc_id)
+    if not found or own_agency(principal, None) not in (None, found[-1].owner):
+        raise NotFound(f"no agreement or owner policy {doc_id}")
+    return list(found)
+
+
+def apply_own(
+    store: Store, principal: Principal, text: str, name: str
+) -> list[tuple[PolicyVersion, bool]]:
+    """Validate the whole of `text` (InputError or BatchRejected, every problem at its
+    line), refuse any document `principal` may not apply (AccessDenied: a records
+    administrator applies only its own agency's), then apply it audited."""
+    snap = store.policy_snapshot()
+    docs = parse_policies(text, name, agencies=snap.agencies,
+                          groups=[g.ref for g in snap.groups])  # fmt: skip
+    for doc, _source in docs:
+        if own_agency(principal, None) not in (None, doc.owner):
+            raise AccessDenied(f"{principal.username} applies only {principal.agency}'s "
+                               f"documents, not {doc.owner}'s")  # fmt: skip
+    return audited_apply(store, docs, actor=principal.username)
+
+
 def agreements_router(gate: Gate) -> APIRouter:
     router = APIRouter(prefix="/api/v1/agreements", tags=["agreements"])
 
-    def history(store: Any, principal: Any, doc_id: str) -> list[PolicyVersion]:
-        found = store.policy_history(doc_id)
-        # Another owner's document answers like an unknown one: ids are not probed.
-        if not found or own_agency(principal, None) not in (None, found[-1].owner):
-            raise NotFound(f"no agreement or owner policy {doc_id}")
-        return list(found)
-
     def apply(authorization: str | None, text: str, name: str) -> list[PolicyVersionOut]:
         with gate.acting(authorization, *WRITERS) as (store, principal, _):
-            snap = store.policy_snapshot()
-            docs = parse_policies(text, name, agencies=snap.agencies,
-                                  groups=[g.ref for g in snap.groups])  # fmt: skip
-            for doc, _source in docs:
-                if own_agency(principal, None) not in (None, doc.owner):
-                    raise AccessDenied(f"{principal.username} applies only {principal.agency}'s "
-                                       f"documents, not {doc.owner}'s")  # fmt: skip
-            applied = audited_apply(store, docs, actor=principal.username)
+            applied = apply_own(store, principal, text, name)
         return [policy_out(v, changed=new) for v, new in applied]
 
     @router.post("", summary="Apply a YAML file of agreements and owner policies (audited)",
