@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from lexhub.service.console.agreement_pages import agreement_router
 from lexhub.service.console.pages import Console, ConsoleUser
-from lexhub.service.console.screens import AGREEMENTS, AUDIT, INGEST, OVERSIGHT, Screen
+from lexhub.service.console.screens import AUDIT, INGEST, OVERSIGHT, Screen
 
 __all__ = ["reserved_router"]
 
@@ -22,6 +23,7 @@ def reserved_router(console: Console) -> APIRouter:
         ) -> Response:
             return console.render(request, "placeholder.html", user, screen=screen)
 
-    for screen in (AGREEMENTS, AUDIT, OVERSIGHT, INGEST):
+    for screen in (AUDIT, OVERSIGHT, INGEST):
         reserve(screen)
+    router.include_router(agreement_router(console))  # part 2's screens replace the placeholders
     return router
