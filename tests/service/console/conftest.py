@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from lexhub import identity
-from lexhub.identity import IdentitySettings
+from lexhub.identity import Argon2Params, IdentitySettings
 from lexhub.identity.totp import code_at
 from lexhub.model import UserRole
 from lexhub.policy import parse_policies
@@ -75,7 +75,8 @@ def make_node(store: Store, tmp_path: Path, **app_kw: Any) -> ConsoleNode:
     docs = parse_policies(POLICY, "p.yaml", agencies=[a.id for a in AGENCIES], groups=[])
     store.apply_policies(docs, by="test")
     clock = Clock()
-    settings = IdentitySettings()
+    # Cheap hashes to set up quickly; the node rehashes them at login with its own cost.
+    settings = IdentitySettings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))
     seeds = {}
     for name, (agency, role, oversight) in USERS.items():
         identity.add_user(store, settings, name, agency, [role], now=clock(),
