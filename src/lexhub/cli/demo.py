@@ -4,6 +4,7 @@ API tokens, and the audit key."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -34,6 +35,8 @@ FEDERAL = Agency(
     Contact("Task Force Duty Desk", "202-555-0100", "duty@example.gov"),
 )  # fmt: skip
 ACTOR = "lexhub demo"
+# Who signs in to the demo console: a new password and TOTP seed at every `lexhub demo`.
+CONSOLE_USERS = ("det.city", "records.city", "auditor.oversight")
 
 
 def demo(
@@ -145,6 +148,23 @@ def _users(store: Store, region: list[Agency]) -> None:
     console.print(
         "Search as one of them: LEXHUB_TOKEN=<token> lexhub search --purpose "
         "criminal-investigation --case 26-0001 --last ..."
+    )
+    _console_logins(store, settings, now)
+
+
+def _console_logins(store: Store, settings: IdentitySettings, now: datetime) -> None:
+    """Passwords and TOTP seeds of the console's demo users, printed once (never stored in
+    clear, never in the repository)."""
+    typer.echo("\nConsole logins (http://127.0.0.1:8000 once `lexhub serve` runs):")
+    for username in CONSOLE_USERS:
+        password = secrets.token_urlsafe(12)
+        identity.set_password(store, settings, username, password, now=now, actor=ACTOR)
+        seed = identity.enrol_totp(store, settings, username, now=now, actor=ACTOR).seed
+        role = ", ".join(sorted(r.value for r in identity.get_user(store, username).roles))
+        typer.echo(f"  {username:<18} {role:<14} password {password}  TOTP secret {seed}")
+    typer.echo(
+        "Add a secret to an authenticator app, or get its current code with\n"
+        "  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('<secret>').now())\""
     )
 
 
