@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from lexhub.service.console.agreement_pages import agreement_router
+from lexhub.service.console.audit_pages import audit_router
 from lexhub.service.console.pages import Console, ConsoleUser
-from lexhub.service.console.screens import AUDIT, INGEST, OVERSIGHT, Screen
+from lexhub.service.console.screens import INGEST, OVERSIGHT, Screen
 
 __all__ = ["reserved_router"]
 
@@ -23,7 +24,8 @@ def reserved_router(console: Console) -> APIRouter:
         ) -> Response:
             return console.render(request, "placeholder.html", user, screen=screen)
 
-    for screen in (AUDIT, OVERSIGHT, INGEST):
+    for screen in (OVERSIGHT, INGEST):
         reserve(screen)
-    router.include_router(agreement_router(console))  # part 2's screens replace the placeholders
+    for screens in (agreement_router, audit_router):  # part 2's screens replace placeholders
+        router.include_router(screens(console))
     return router
