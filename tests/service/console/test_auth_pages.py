@@ -137,3 +137,13 @@ def test_the_session_table_holds_only_a_hash_of_the_cookie(
     assert node.store.session_get(raw) is None
     found = node.store.session_get(digest(raw))
     assert found is not None and (found.username, found.stage) == ("det.c", "full")
+
+
+def test_an_htmx_request_after_the_idle_lock_sends_the_whole_page_to_login(
+    node: ConsoleNode, browser: Browser
+) -> None:
+    browser.login(node, "det.c")
+    node.clock.advance(minutes=31)
+    r = browser.get("/search", headers={"HX-Request": "true"})
+    assert r.status_code == 200 and r.text == ""
+    assert r.headers["hx-redirect"] == "/login?next=%2Fsearch&ended=idle"

@@ -128,12 +128,16 @@ class Console:
         """A LexhubError as a page with its status: the same words the API would say."""
         return self.render(request, "error.html", user, status=e.http_status, message=str(e))
 
-    def login_redirect(self, request: Request, ended: Ended) -> RedirectResponse:
+    def login_redirect(self, request: Request, ended: Ended) -> Response:
+        """To the login page, and back here after it. An htmx request would follow a 303
+        inside the page it updates: it gets HX-Redirect, so the whole page goes."""
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         query = f"next={quote(target, safe='')}"
         if ended is not Ended.NONE:
             query += f"&ended={ended.value}"
-        response = RedirectResponse(f"/login?{query}", status_code=303)
+        response: Response = RedirectResponse(f"/login?{query}", status_code=303)
+        if request.headers.get("hx-request") == "true":
+            response = Response(status_code=200, headers={"HX-Redirect": f"/login?{query}"})
         if ended is not Ended.NONE:  # NONE may be an enrolment in progress: keep it
             response.delete_cookie(COOKIE, path="/")
         return response
