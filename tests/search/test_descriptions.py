@@ -123,3 +123,8 @@ def test_a_plate_fragment_puts_the_vehicles_usual_driver_first(
     result = run(store, PersonQuery(plate="FD825*"))
     assert len({h.score for h in result.hits}) == 1  # the fragment fits all alike
     assert [h.person.get("last") for h in result.hits] == ["SUMP"] * 3 + ["KOLB", "MAHSN"]
+    # A suffix, both ends and a one-character wildcard find the same people.
+    for fragment in ("*2524", "FD*24", "FD?2524", "F*"):
+        again = run(store, PersonQuery(plate=fragment))
+        assert [h.mention_id for h in again.hits] == [h.mention_id for h in result.hits]
+    assert not run(store, PersonQuery(plate="FD826*")).hits

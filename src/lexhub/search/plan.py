@@ -10,6 +10,7 @@ favours recall; scoring decides.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -84,8 +85,9 @@ def _first_dm(name: str) -> str | None:
 def plate_pattern(text: str) -> tuple[str, bool]:
     """A typed plate as a key, or a LIKE pattern when it holds `*` or `?` wildcards."""
     if "*" in text or "?" in text:
-        pieces = [plate_key(p) for p in text.replace("?", "\x00").split("*")]
-        pattern = "%".join(p.replace("\x00", "_") for p in pieces)
+        # Each literal run keyed on its own: plate_key drops anything not a letter or digit.
+        wild = {"*": "%", "?": "_"}
+        pattern = "".join(wild.get(p) or plate_key(p) for p in re.split(r"([*?])", text) if p)
         return pattern, True
     return plate_key(text), False
 

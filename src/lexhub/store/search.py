@@ -265,18 +265,33 @@ def find_mentions(
         scope_sql, scope_params = scope_clause(scope, "m", fields=frozenset({p.field}))
         table = "record_keys" if p.record else "mention_keys"
         join = "m.record_id = x.record_id" if p.record else "m.id = x.mention_id"
-        op = "LIKE" if p.pattern else "="
+        match_sql, match_params = _key_match("x", p.key, p.pattern)
         branches.append(
             f"SELECT m.id AS id, CAST(? AS REAL) AS w FROM {table} x JOIN mentions m ON {join}"
-            f" WHERE x.kind = ? AND x.key {op} ? AND {scope_sql} AND {narrow_sql}"
+            f" WHERE x.kind = ? AND {match_sql} AND {scope_sql} AND {narrow_sql}"
         )
-        params += [p.weight, p.kind, p.key, *scope_params, *narrow_params]
+        params += [p.weight, p.kind, *match_params, *scope_params, *narrow_params]
     sql = (
         head + "SELECT id, SUM(w) AS s FROM (" + " UNION ALL ".join(branches) + ") c"
         " GROUP BY id ORDER BY s DESC, id LIMIT ?"
     )
     rows = store._x(sql, [*params, limit]).fetchall()
     return [(int(i), float(s)) for i, s in rows]
+
+
+def _key_match(alias: str, key: str, pattern: bool) -> tuple[str, list[Any]]:
+    """SQL matching `alias`.key to `key`, a LIKE pattern if `pattern`. A pattern's literal
+    prefix ("FD825" of "FD825%") also bounds the key as a range, which both engines answer
+    from the (kind, key) index; LIKE alone reads every key of the kind (SQLite's LIKE is
+    case-insensitive and PostgreSQL's collation is not C, so neither uses the index), and
+    a plate fragment then costs a scan of every plate in the region."""
+    if not pattern:
+        return f"{alias}.key = ?", [key]
+    prefix = key[: min((i for i, c in enumerate(key) if c in "%_"), default=len(key))]
+    if not prefix or not prefix.isascii() or prefix[-1] == "\x7f":
+        return f"{alias}.key LIKE ?", [key]
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return f"{alias}.key >= ? AND {alias}.key < ? AND {alias}.key LIKE ?", [prefix, upper, key]
 
 
 _MENTION_SELECT = (
@@ -356,8 +371,9 @@ def find_records(
             where.append(exists + f"({alternatives}))")
             params += [v for key in keys for v in key]
     if rf.plate is not None:
-        where.append(exists + "x.kind = 'plate' AND x.key LIKE ?)")
-        params.append(rf.plate)
+        match_sql, match_params = _key_match("x", rf.plate, True)
+        where.append(exists + f"x.kind = 'plate' AND {match_sql})")
+        params += match_params
     relevance = "0.0"
     join = ""
     if rf.text is not None:
