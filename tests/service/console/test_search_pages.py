@@ -68,3 +68,17 @@ def test_a_record_outside_the_scope_answers_as_unknown_and_is_audited_as_denied(
     r = browser.get("/record/WA0171500/B-1?purpose=criminal-investigation&case_number=26-1")
     assert r.status_code == 404 and "no record WA0171500/B-1" in r.text
     assert any('"kind":"denied"' in b for b in audit_bodies(node))
+
+
+def test_when_the_audit_write_fails_the_pages_disclose_nothing(
+    node: ConsoleNode, browser: Browser
+) -> None:
+    from tests.access.refusal import refuse_audit
+
+    browser.login(node, "det.c")
+    refuse_audit(node.store)
+    r = browser.post("/search", ASK)
+    assert r.status_code == 503 and 'role="alert">Error:' in r.text
+    assert '<li class="hit">' not in r.text and "WA0170000" not in r.text.split("Results")[-1]
+    r = browser.get(f"/record/{A}/A-1?purpose=criminal-investigation&case_number=26-0001")
+    assert r.status_code == 503 and "Bicycle" not in r.text and "Okafor" not in r.text
