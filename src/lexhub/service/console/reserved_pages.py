@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from lexhub.service.console.agreement_pages import agreement_router
 from lexhub.service.console.audit_pages import audit_router
+from lexhub.service.console.oversight_pages import oversight_router
 from lexhub.service.console.pages import Console, ConsoleUser
-from lexhub.service.console.screens import INGEST, OVERSIGHT, Screen
+from lexhub.service.console.screens import INGEST, Screen
 
 __all__ = ["reserved_router"]
 
@@ -24,8 +25,9 @@ def reserved_router(console: Console) -> APIRouter:
         ) -> Response:
             return console.render(request, "placeholder.html", user, screen=screen)
 
-    for screen in (OVERSIGHT, INGEST):
+    for screen in (INGEST,):
         reserve(screen)
-    for screens in (agreement_router, audit_router):  # part 2's screens replace placeholders
+    # part 2's screens, in place of their placeholders
+    for screens in (agreement_router, audit_router, oversight_router):
         router.include_router(screens(console))
     return router

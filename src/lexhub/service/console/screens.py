@@ -27,7 +27,8 @@ AGREEMENTS = Screen(
     "/agreements", "Agreements", frozenset({R.RECORDS_ADMIN, R.NODE_ADMIN, R.AUDITOR})
 )
 AUDIT = Screen("/audit", "Audit log", frozenset({R.AUDITOR, R.NODE_ADMIN}))
-OVERSIGHT = Screen("/oversight", "Oversight", frozenset({R.AUDITOR, R.NODE_ADMIN}))
+# As GET /api/v1/reports: auditors, and a records administrator for its own agency's data.
+OVERSIGHT = Screen("/oversight", "Oversight", frozenset({R.AUDITOR, R.RECORDS_ADMIN}))
 INGEST = Screen("/ingest", "Ingest", frozenset({R.RECORDS_ADMIN, R.NODE_ADMIN}))
 SCREENS = (SEARCH, AGREEMENTS, AUDIT, OVERSIGHT, INGEST)
 
