@@ -32,7 +32,7 @@ from lexhub.audit.chain import utc_now
 from lexhub.errors import NotFound, PeerError
 from lexhub.federation.identity import NodeIdentity
 from lexhub.federation.peers import find_peer
-from lexhub.federation.transport import PREFIX, Reply, send_signed
+from lexhub.federation.transport import PREFIX, Reply, peer_client, send_signed
 from lexhub.federation.wire import context_header, context_to_wire, hit_from_wire, query_to_wire
 from lexhub.model import Disclosure, RequestContext
 from lexhub.model.audit import AuditEvent, AuditKind, RecordRef
@@ -127,7 +127,7 @@ async def federated_search(
          "page_size": page_size}
     ).encode("utf-8")  # fmt: skip
     own = client is None
-    http = client or httpx.AsyncClient(timeout=deadline)
+    http = client or peer_client(deadline)
     try:
         local = asyncio.to_thread(audited_search, store, context, query, page_size=page_size)
         remote = [
@@ -192,7 +192,7 @@ async def remote_record(
                 "record_type": view.record_type, **view.to_dict()}  # fmt: skip
     peer = find_peer(store, node)
     own = client is None
-    http = client or httpx.AsyncClient(timeout=deadline)
+    http = client or peer_client(deadline)
     try:
         reply = await send_signed(
             http, identity, peer, "GET",

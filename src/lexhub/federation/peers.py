@@ -20,7 +20,7 @@ from lexhub.audit import append_entry, commit_audited
 from lexhub.audit.chain import utc_now
 from lexhub.errors import InputError, NotFound
 from lexhub.federation.identity import NodeIdentity
-from lexhub.federation.transport import PREFIX, send_signed, status_of
+from lexhub.federation.transport import PREFIX, peer_client, send_signed, status_of
 from lexhub.model.agency import validate_ori
 from lexhub.model.audit import AuditEvent, AuditKind
 from lexhub.model.federation import Peer, PeerKey, validate_node_name
@@ -149,7 +149,7 @@ async def check_peer(
 ) -> PeerCheck:
     """Is the peer up, is it who we registered, and does it accept our signature?"""
     own = client is None
-    http = client or httpx.AsyncClient(timeout=deadline)
+    http = client or peer_client(deadline)
     base = peer.url.rstrip("/")
     try:
         health, _ = await _get(http, f"{base}/healthz", deadline)

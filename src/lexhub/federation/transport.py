@@ -16,6 +16,8 @@ A 404 is passed on as `not-found` for retrieval, where it is an answer, not a fa
 from __future__ import annotations
 
 import asyncio
+import functools
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,9 +31,22 @@ from lexhub.federation.identity import NodeIdentity
 from lexhub.federation.signing import sign_request
 from lexhub.model.federation import Peer
 
-__all__ = ["PREFIX", "Reply", "send_signed", "status_of"]
+__all__ = ["PREFIX", "Reply", "peer_client", "send_signed", "status_of"]
 
 PREFIX = "/federation/v1"
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The TLS context of every peer client, made once: building one loads the CA bundle,
+    which cost 30-100 ms per federated search when each made its own client (measured,
+    bench/load.py --federated). An SSLContext may be shared by connections and threads."""
+    return httpx.create_ssl_context()
+
+
+def peer_client(deadline: float) -> httpx.AsyncClient:
+    """A client for one round of requests to peers (callers close it)."""
+    return httpx.AsyncClient(timeout=deadline, verify=_tls())
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from lexhub.audit import Anchor
 from lexhub.audit.chain import utc_now
 from lexhub.audit.checkpoint import checkpoint_from_dict, checkpoint_to_dict, signature_valid
 from lexhub.federation.identity import NodeIdentity
-from lexhub.federation.transport import PREFIX, send_signed
+from lexhub.federation.transport import PREFIX, peer_client, send_signed
 from lexhub.model.audit import AuditKey, Checkpoint
 from lexhub.model.federation import HeldCheckpoint, Peer
 from lexhub.store import Store
@@ -53,7 +53,7 @@ async def _fan(
     deadline: float,
 ) -> list[T]:
     own = client is None
-    http = client or httpx.AsyncClient(timeout=deadline)
+    http = client or peer_client(deadline)
     try:
         return list(await asyncio.gather(*(one(http, p) for p in peers)))
     finally:
