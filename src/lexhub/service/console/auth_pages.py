@@ -133,7 +133,7 @@ def auth_router(console: Console) -> APIRouter:
 
     @router.get("/")
     async def landing(request: Request) -> Response:
-        found = await run_in_threadpool(console._resume, request.cookies.get(COOKIE))
+        found = await run_in_threadpool(console.resume, request.cookies.get(COOKIE))
         if isinstance(found, Ended):
             return RedirectResponse("/login", status_code=303)
         return RedirectResponse(home(found.principal.roles), status_code=303)

@@ -152,7 +152,7 @@ class Console:
         the session's CSRF token (else a 403 page)."""
 
         async def dependency(request: Request) -> ConsoleUser:
-            found = await run_in_threadpool(self._resume, request.cookies.get(COOKIE))
+            found = await run_in_threadpool(self.resume, request.cookies.get(COOKIE))
             if isinstance(found, Ended):
                 raise PageResponse(self.login_redirect(request, found))
             user = found
@@ -172,7 +172,9 @@ class Console:
     def refusal(self, request: Request, user: ConsoleUser | None, message: str) -> HTMLResponse:
         return self.render(request, "error.html", user, status=403, message=message)
 
-    def _resume(self, session_id: str | None) -> ConsoleUser | Ended:
+    def resume(self, session_id: str | None) -> ConsoleUser | Ended:
+        """The user of this session cookie, or why there is none (a disabled account's
+        session ends here)."""
         with self.opener() as store:
             found = resume_session(store, session_id, self.now())
             if isinstance(found, Ended):
