@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from splink import DuckDBAPI, Linker
 
@@ -124,15 +125,22 @@ def score_frame(frame: pd.DataFrame, opts: LinkOptions, step: Step) -> Scored:
 
 
 def links_of(pairs: pd.DataFrame) -> list[LinkRow]:
-    """LinkRows (left < right) from scored pairs."""
+    """LinkRows (left < right) from scored pairs (column-wise: millions of rows at 1M)."""
     gammas = [f"gamma_{c}" for c in COMPARISONS if f"gamma_{c}" in pairs.columns]
-    out: list[LinkRow] = []
-    columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", *gammas]
-    for row in pairs[columns].itertuples(index=False, name=None):
-        a, b = int(row[0]), int(row[1])
-        levels = {g[6:]: int(v) for g, v in zip(gammas, row[4:], strict=True)}
-        out.append(LinkRow(min(a, b), max(a, b), float(row[2]), float(row[3]), levels))
-    return out
+    names = [g[6:] for g in gammas]
+    left, right = pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy()
+    levels = pairs[gammas].to_numpy().tolist() if gammas else [[] for _ in range(len(pairs))]
+    return [
+        LinkRow(a, b, w, p, dict(zip(names, lv, strict=True)))
+        for a, b, w, p, lv in zip(
+            np.minimum(left, right).tolist(),
+            np.maximum(left, right).tolist(),
+            pairs["match_weight"].to_numpy().tolist(),
+            pairs["match_probability"].to_numpy().tolist(),
+            levels,
+            strict=True,
+        )
+    ]
 
 
 def link_mentions(store: Store, opts: LinkOptions, step: Step) -> LinkResult:
@@ -154,17 +162,18 @@ def link_mentions(store: Store, opts: LinkOptions, step: Step) -> LinkResult:
         for k in links_of(scored.pairs)
     ]
     seen = {(k.left, k.right) for k in links}
-    ids = [int(i) for i in frame["unique_id"]]
-    every = links + [k for key, k in decided.items() if key not in seen]
-    comp = components(ids, every, scored.threshold)
+    ids = frame["unique_id"].to_numpy().tolist()
+    joining = [k for k in links if joins(k, scored.threshold)]
+    joined = len(joining)
+    joining += [k for key, k in decided.items() if key not in seen and k.decision == "accept"]
+    comp = components(ids, joining, scored.threshold)
     best: dict[int, float] = {}
-    for k in links:
-        if joins(k, scored.threshold):
-            for end in (k.left, k.right):
-                best[end] = max(best.get(end, -math.inf), k.weight)
+    for k in joining[:joined]:
+        for end in (k.left, k.right):
+            if k.weight > best.get(end, -math.inf):
+                best[end] = k.weight
     numbers = {root: n for n, root in enumerate(sorted(set(comp.values())), start=1)}
     members = [(m, numbers[comp[m]], best.get(m)) for m in ids]
-    joined = sum(1 for k in links if joins(k, scored.threshold))
     counts = {
         "mentions": len(ids),
         "pairs": len(links),
