@@ -213,3 +213,45 @@ def nickname_group(first: str) -> frozenset[str]:
         _NICKNAMER = NickNamer()
     canonicals = _NICKNAMER.canonicals_of(name.lower())
     return frozenset({name} | {compact(c) for c in canonicals} - {""})
+
+
+# Endings that make a pet form of a name's short form: ROBB-IE, BOBB-Y, LEX-I, JO-EY.
+_PET_ENDINGS = ("IE", "EY", "EE", "Y", "I")
+
+
+def pet_stems(first: str) -> tuple[str, ...]:
+    """The short forms a pet name may be built on: ROBBIE -> ROBB, ROB; MIKEY -> MIK, MIKE;
+    none for a name without a pet ending or with a stem under three letters.
+
+    The nicknames package lists many pet forms but not all (ROBBIE only under ROBERTA,
+    LEXI only under ALEXIS); the short form under the ending usually is listed (ROB ->
+    ROBERT). The stem may have doubled its last consonant (ROBB) or dropped a final E
+    (MIK of MIKE), so both spellings are given.
+    """
+    name = compact(first)
+    for ending in _PET_ENDINGS:
+        stem = name[: -len(ending)]
+        if name.endswith(ending) and len(stem) >= 3:
+            out = [stem]
+            if stem[-1] == stem[-2] and stem[-1] not in "AEIOU":
+                out.append(stem[:-1])
+            elif stem[-1] not in "AEIOU":
+                out.append(stem + "E")
+            return tuple(s for s in out if len(s) >= 3)
+    return ()
+
+
+@lru_cache(maxsize=1 << 14)
+def nickname_forms(first: str) -> frozenset[str]:
+    """`nickname_group` of the name and of the short forms it is a pet form of
+    (`pet_stems`): ROBBIE -> {ROBBIE, ROBERTA, ROB, BOB, BOBBY, ROBERT, ROBERTO}.
+
+    Wider than `nickname_group`, so for search, where a missed person costs more than a
+    candidate too many (scoring still weighs the name); linkage keeps the narrower group.
+    """
+    forms = set(nickname_group(first))
+    for stem in pet_stems(first):
+        group = nickname_group(stem)
+        if len(group) > 1:  # a known short form, not just any three letters
+            forms |= group
+    return frozenset(forms)

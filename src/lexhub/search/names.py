@@ -3,7 +3,10 @@
 Fuzziness grows with length: names of three letters or fewer must be spelled the same (or
 sound the same, which counts for less), four to seven letters allow one edit, eight or
 more two, with a transposition counting as one edit (optimal string alignment). So Li,
-Ng and Kim do not match every short name, while Johnsno still finds Johnson.
+Ng and Kim do not match every short name, while Johnsno still finds Johnson. Between two
+names of different lengths the longer one decides: a slip that drops a letter makes the
+typed name shorter than the name it was meant to be (KOL for KOLB, WIKLIMS for WILLIAMS),
+so the allowance must not shrink with the slip.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from lexhub.normalize import compact, nickname_group, phonetic_keys, surname_parts
+from lexhub.normalize import compact, nickname_forms, phonetic_keys, surname_parts
 
-__all__ = ["NameMatch", "allowed_edits", "compare_first", "compare_last"]
+__all__ = ["NameMatch", "allowed_edits", "compare_first", "compare_last", "edits_for_length"]
 
 
 @dataclass(frozen=True)
@@ -26,13 +29,16 @@ class NameMatch:
 
 
 def allowed_edits(name: str) -> int:
-    n = len(name)
+    return edits_for_length(len(name))
+
+
+def edits_for_length(n: int) -> int:
     return 0 if n <= 3 else 1 if n <= 7 else 2
 
 
 def _edits(a: str, b: str) -> int | None:
-    """Edits between a and b if within what the shorter name allows, else None."""
-    limit = allowed_edits(min(a, b, key=len))
+    """Edits between a and b if within what the longer name allows, else None."""
+    limit = allowed_edits(max(a, b, key=len))
     if limit == 0 or abs(len(a) - len(b)) > limit:
         return None
     d = OSA.distance(a, b, score_cutoff=limit)
@@ -97,9 +103,9 @@ def compare_first(query: str, record: str) -> NameMatch | None:
             return NameMatch(0.6, "initial", f"initial {q} = {r}")
         return None
     if (
-        q in nickname_group(r)
-        or r in nickname_group(q)
-        or (nickname_group(q) & nickname_group(r) - {q, r})
+        q in nickname_forms(r)
+        or r in nickname_forms(q)
+        or (nickname_forms(q) & nickname_forms(r) - {q, r})
     ):
         return NameMatch(0.9, "nickname", f"nickname {q} = {r}")
     found = _common(q, r)

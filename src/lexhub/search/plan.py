@@ -20,6 +20,7 @@ from lexhub.normalize import (
     compact,
     fold,
     mark_from_text,
+    nickname_forms,
     nickname_group,
     normalize_address,
     normalize_phone,
@@ -127,7 +128,7 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
         if any(sep in q.alias.strip() for sep in (",", " ")):
             parsed = parse_name(q.alias)
             plan.alias_names.append((compact(parsed.last), compact(parsed.first or "")))
-        else:
+        if "," not in q.alias:  # "Baby Girl" may be a moniker as well as a name
             plan.alias_word = compact(q.alias)
     name_sets = [(plan.last, plan.first, last)] + [(a, b, a) for a, b in plan.alias_names]
     single: list[tuple[str, str, float, int]] = []
@@ -245,7 +246,7 @@ def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> 
                 add("anm", _pair(last, first), weight * 0.9)
     if ln and firsts:
         dm_last = _first_dm(ln)
-        for first in firsts[:1] + sorted(nickname_group(fn) - {fn})[:8]:
+        for first in firsts[:1] + _nicknames(fn)[:8]:
             dm_first = _first_dm(first)
             if dm_last and dm_first:
                 add("nmph", _pair(dm_last, dm_first), 2.0)
@@ -284,15 +285,30 @@ def _surname_variants(store: Store, ln: str, raw_last: str) -> list[str]:
 
 
 def _given_variants(store: Store, fn: str) -> list[str]:
-    """The typed given name, its nickname group, its spelling neighbours and the names it
-    is a clipped form of (LIAM -> WILLIAM, XANDER -> ALEXANDER)."""
+    """The typed given name, its nickname forms (ROBBIE -> ROBERT), its spelling neighbours
+    and the names it is a clipped form of (LIAM -> WILLIAM, TOPHER -> CHRISTOPHER)."""
     if len(fn) <= 1:
         return []
-    out = [fn, *sorted(nickname_group(fn) - {fn})][:10]
+    out = [fn, *_nicknames(fn)][:10]
     vocab = vocabulary(store, "fn")
     out += [w for w in vocab.near(fn, 5) if w not in out]
-    out += [w for w in vocab.clipped(fn, 4) if w not in out]
+    out += [w for w in _most_held(store, "fn", vocab.clipped(fn, 12), 4) if w not in out]
     return out
+
+
+def _nicknames(fn: str) -> list[str]:
+    """The nickname table's own group first, then the forms reached through a pet stem."""
+    own = nickname_group(fn)
+    return sorted(own - {fn}) + sorted(nickname_forms(fn) - own)
+
+
+def _most_held(store: Store, kind: str, words: list[str], n: int) -> list[str]:
+    """The `n` of `words` most mentions hold: of the names TOPHER clips, CHRISTOPHER and
+    not the misspelt CHRITOPHER, which the vocabulary holds just the same."""
+    if len(words) <= n:
+        return words
+    counts = store.key_counts([(kind, w) for w in words], BROAD + 1)
+    return sorted(words, key=lambda w: -counts.get((kind, w), 0))[:n]
 
 
 def _check_partial(dob: str) -> None:

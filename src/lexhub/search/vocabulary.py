@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from lexhub.search.names import allowed_edits
+from lexhub.search.names import edits_for_length
 from lexhub.store import Store
 
 __all__ = ["Vocabulary", "vocabulary"]
@@ -59,30 +59,33 @@ class Vocabulary:
         return sorted(found, key=lambda w: (len(w), w))[:limit]
 
     def near(self, word: str, limit: int = 12) -> list[str]:
-        """Indexed names within the edits `word` allows (OSA: a transposition is one),
-        nearest first, without `word` itself."""
-        k = allowed_edits(word)
-        if k == 0:
-            return []
+        """Indexed names within the edits the longer of `word` and the name allows (OSA: a
+        transposition is one; names.py says why the longer), nearest first, without `word`
+        itself: KOL finds KOLB, WIKLIMS finds WILLIAMS."""
         found: dict[str, int] = {}
         for variant in _deletions(word):
             for choice in self.by_deletion.get(variant, ()):
-                if choice != word and choice not in found:
+                if choice != word and choice not in found and _allows(word, choice, 1):
                     d = OSA.distance(word, choice, score_cutoff=1)
                     if d <= 1:
                         found[choice] = d
-        if k >= 2:
-            for n in range(len(word) - 2, len(word) + 3):
-                choices = self.by_length_initial.get((n, word[0]))
-                if not choices:
-                    continue
-                for choice, dist, _ in process.extract(
-                    word, choices, scorer=OSA.distance, score_cutoff=k, limit=limit
-                ):
-                    if choice != word and choice not in found:
-                        found[choice] = int(dist)
+        for n in range(len(word) - 2, len(word) + 3):
+            if edits_for_length(max(n, len(word))) < 2:
+                continue
+            choices = self.by_length_initial.get((n, word[0]))
+            if not choices:
+                continue
+            for choice, dist, _ in process.extract(
+                word, choices, scorer=OSA.distance, score_cutoff=2, limit=limit
+            ):
+                if choice != word and choice not in found:
+                    found[choice] = int(dist)
         ranked = sorted(found.items(), key=lambda item: (item[1], item[0]))
         return [w for w, _ in ranked[:limit]]
+
+
+def _allows(a: str, b: str, edits: int) -> bool:
+    return edits_for_length(max(len(a), len(b))) >= edits
 
 
 def _deletions(word: str) -> list[str]:
