@@ -22,18 +22,6 @@ def agreement_changes(node: ConsoleNode) -> list[dict[str, object]]:
     return [json.loads(e.body) for e in node.store.audit_entries(where, 1000)]
 
 
-@SQLITE_ONLY
-def test_an_investigator_has_no_agreements_link_and_is_refused(
-    node: ConsoleNode, browser: Browser
-) -> None:
-    browser.login(node, "det.c")
-    assert 'href="/agreements"' not in browser.get("/search").text
-    for url in ("/agreements", "/agreements/a-to-c-2026", "/agreements/new",
-                "/agreements/explain"):  # fmt: skip
-        r = browser.get(url)
-        assert r.status_code == 403 and "may not open" in r.text, url
-
-
 def test_a_records_administrator_edits_an_agreement_and_the_log_holds_the_change(
     node: ConsoleNode, browser: Browser
 ) -> None:

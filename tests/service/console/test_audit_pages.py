@@ -31,17 +31,6 @@ def entry_rows(html: str) -> list[str]:
     return re.findall(r'<a href="/audit/entry/(\d+)">', html)
 
 
-@SQLITE_ONLY
-def test_an_investigator_has_no_audit_link_and_is_refused(
-    node: ConsoleNode, browser: Browser
-) -> None:
-    browser.login(node, "det.c")
-    assert 'href="/audit"' not in browser.get("/search").text
-    for url in ("/audit", "/audit/verify", "/audit/entry/1"):
-        r = browser.get(url)
-        assert r.status_code == 403 and "may not open Audit log" in r.text, url
-
-
 def test_the_auditor_finds_a_search_by_user_purpose_owner_and_period(
     node: ConsoleNode, browser: Browser
 ) -> None:

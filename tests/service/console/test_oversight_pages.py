@@ -49,16 +49,6 @@ def svg_texts(html: str) -> list[str]:
     return re.findall(r"<text [^>]*>([^<]*)</text>", html)
 
 
-@SQLITE_ONLY
-def test_an_investigator_has_no_oversight_link_and_is_refused(
-    node: ConsoleNode, browser: Browser
-) -> None:
-    browser.login(node, "det.c")
-    assert 'href="/oversight"' not in browser.get("/search").text
-    r = browser.get("/oversight")
-    assert r.status_code == 403 and "may not open Oversight" in r.text
-
-
 def test_the_owners_view_counts_the_search_of_its_data_with_charts_and_tables(
     node: ConsoleNode, browser: Browser
 ) -> None:
