@@ -1,33 +1,20 @@
-"""Screens reserved for the console's second part (agreements, audit explorer, oversight
-dashboard, ingest upload): their role checks hold now, and an allowed user sees a
-placeholder, so navigation and refusals can be tested before the screens exist."""
+"""The console's second part (agreements, audit explorer, oversight dashboard, ingest
+upload), in the place first reserved for it: one router holding each screen's own, so
+`install_console` mounts them as it mounted the placeholders."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter
 
 from lexhub.service.console.agreement_pages import agreement_router
 from lexhub.service.console.audit_pages import audit_router
+from lexhub.service.console.ingest_pages import ingest_router
 from lexhub.service.console.oversight_pages import oversight_router
-from lexhub.service.console.pages import Console, ConsoleUser
-from lexhub.service.console.screens import INGEST, Screen
+from lexhub.service.console.pages import Console
 
 __all__ = ["reserved_router"]
 
 
 def reserved_router(console: Console) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-
-    def reserve(screen: Screen) -> None:
-        @router.get(screen.path, name=screen.title)
-        def placeholder(
-            request: Request, user: Annotated[ConsoleUser, Depends(console.signed_in(screen))]
-        ) -> Response:
-            return console.render(request, "placeholder.html", user, screen=screen)
-
-    for screen in (INGEST,):
-        reserve(screen)
-    # part 2's screens, in place of their placeholders
-    for screens in (agreement_router, audit_router, oversight_router):
+    for screens in (agreement_router, audit_router, oversight_router, ingest_router):
         router.include_router(screens(console))
     return router
