@@ -17,8 +17,9 @@ from time import perf_counter
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from lexhub import __version__
@@ -27,13 +28,26 @@ from lexhub.errors import LexhubError
 from lexhub.federation import NodeIdentity
 from lexhub.service.agreements_api import agreements_router
 from lexhub.service.audit_api import audit_router
-from lexhub.service.auth import Gate
+from lexhub.service.auth import ADMINS, Authorization, Gate
+from lexhub.service.console import install_console
 from lexhub.service.identity_api import identity_router
 from lexhub.service.ingest_api import MAX_BATCH_BYTES, ingest_router
-from lexhub.service.limits import DEFAULT_BURST, DEFAULT_RATE, TokenBuckets
+from lexhub.service.limits import (
+    DEFAULT_BURST,
+    DEFAULT_RATE,
+    BodyLimit,
+    RefusalLimit,
+    TokenBuckets,
+    client_address,
+)
 from lexhub.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from lexhub.service.metrics import NodeMetrics
-from lexhub.service.problems import install_problem_schema, problem, problem_for
+from lexhub.service.problems import (
+    install_problem_schema,
+    problem,
+    problem_for,
+    problem_responses,
+)
 from lexhub.service.search_api import FederatedSearchRequest, SearchRequest, search_router
 from lexhub.store import Store, open_store
 
@@ -61,16 +75,20 @@ def create_app(
     limits: TokenBuckets | None = None,
     node: NodeIdentity | None = None,
     region: str = "US",
+    refusals: RefusalLimit | None = None,
 ) -> FastAPI:
     """The app over the database `db` (a URL, or a function opening a Store).
     `routers`: mounted as they are (the federation router). `now`: the clock of token
     expiry and the audit. `limits`: per-token rate limits (default 20 requests/s, bursts of
     40). `node`: this node's federation identity, which federated search signs with
-    (without it, 404). `region`: the phone region of batches."""
+    (without it, 404). `region`: the phone region of batches. `refusals`: how many refused
+    tokens per client address are audited (share it with the federation router, so
+    /metrics counts both areas' unaudited refusals)."""
     buckets = limits or TokenBuckets(rate=DEFAULT_RATE, burst=DEFAULT_BURST)
-    metrics = NodeMetrics()
+    refusals = refusals or RefusalLimit()
+    metrics = NodeMetrics(refusals)
     opener: Callable[[], Store] = (lambda: open_store(db)) if isinstance(db, str) else db
-    gate = Gate(opener, buckets, now)
+    gate = Gate(opener, buckets, now, refusals)
     app = FastAPI(
         title="lexhub",
         version=__version__,
@@ -94,6 +112,11 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, e: RequestValidationError) -> JSONResponse:
+        if request.url.path.startswith("/api/"):  # who asks comes first: 401 before 422
+            try:
+                await run_in_threadpool(gate.check, request.headers.get("authorization"))
+            except LexhubError as refused:
+                return problem_for(refused, request.url.path)
         errors = [
             {"file": None, "line": None, "field": ".".join(str(p) for p in err["loc"]),
              "reason": err["msg"]}
@@ -105,15 +128,13 @@ def create_app(
 
     @app.middleware("http")
     async def limits_and_headers(request: Request, call_next: Any) -> Response:
+        client_address.set(request.client.host if request.client else "unknown")
         size = request.headers.get("content-length")
         limit = BODY_LIMITS.get(request.url.path, MAX_BODY_BYTES)
         if size is not None and (not size.isdigit() or int(size) > limit):
             response: Response = problem(413, f"the body is over {limit} bytes",
                                          instance=request.url.path)  # fmt: skip
-        elif size is None and request.headers.get("transfer-encoding") and limit < (1 << 21):
-            # Small bodies must say their length, so the limit holds before any is read.
-            response = problem(411, "give Content-Length", instance=request.url.path)
-        else:
+        else:  # a body without a length is counted as it arrives (BodyLimit)
             started = perf_counter()
             response = await call_next(request)
             found = request.scope.get("route")
@@ -125,9 +146,16 @@ def create_app(
             del response.headers["Content-Security-Policy"]
         return response
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics of this node",
-             response_class=PlainTextResponse)  # fmt: skip
-    def metrics_text() -> Response:
+    @app.get("/metrics", tags=["operations"], response_class=Response,
+             responses={200: {"description": "Prometheus text format",
+                              "content": {METRICS_CONTENT_TYPE: {}}},
+                        **problem_responses(403)},
+             summary="Prometheus metrics of this node (a node administrator's token)")  # fmt: skip
+    def metrics_text(authorization: Authorization = None) -> Response:
+        # Route names, purposes, peers' health and the audit size describe the node's use:
+        # for its operators only (Prometheus sends the token: authorization.credentials).
+        with gate.acting(authorization, *ADMINS):
+            pass
         try:
             with opener() as store:
                 metrics.audit_entries.set(store.audit_head()[0])
@@ -142,13 +170,15 @@ def create_app(
     @app.get("/readyz", tags=["operations"], summary="The database and the audit head read",
              responses={503: {"description": "Not ready"}})  # fmt: skip
     def readyz() -> JSONResponse:
+        # Unauthenticated (load balancers ask), so it says ready or not and nothing more:
+        # the audit head and size belong to auditors (/api/v1/audit, /metrics).
         try:
             with opener() as store:
-                size, head = store.audit_head()
+                store.audit_head()
         except Exception:  # not ready, whatever the cause; the cause stays in the logs
             return problem(503, "the database or the audit log cannot be read",
                            instance="/readyz")  # fmt: skip
-        return JSONResponse({"status": "ready", "audit_entries": size, "audit_head": head})
+        return JSONResponse({"status": "ready"})
 
     app.include_router(search_router(gate, metrics, node))
     app.include_router(ingest_router(gate, region=region))
@@ -157,8 +187,11 @@ def create_app(
     app.include_router(audit_router(gate))
     for router in routers:
         app.include_router(router)
+    install_console(app, opener, now, node)  # the web console at /
     install_problem_schema(app)
     _resolve_routes_now(app)
+    app.add_middleware(BodyLimit, default=MAX_BODY_BYTES, limits=BODY_LIMITS,
+                       headers=SECURE_HEADERS)  # fmt: skip
     return app
 
 
