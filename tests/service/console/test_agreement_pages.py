@@ -46,6 +46,7 @@ def test_a_records_administrator_edits_an_agreement_and_the_log_holds_the_change
     assert len(agreement_changes(node)) == len(changes)
 
 
+@SQLITE_ONLY
 def test_a_yaml_error_is_shown_at_its_line_and_nothing_is_applied(
     node: ConsoleNode, browser: Browser
 ) -> None:

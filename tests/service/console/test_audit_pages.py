@@ -69,6 +69,7 @@ def test_an_agencys_auditor_reads_only_its_own_agencys_entries(
     assert r.status_code == 404 and f"no audit entry {operator_entry.seq}" in r.text
 
 
+@SQLITE_ONLY
 def test_verification_shows_the_chain_status_and_the_latest_checkpoint(
     node: ConsoleNode, browser: Browser, tmp_path: Path
 ) -> None:
