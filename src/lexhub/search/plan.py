@@ -45,6 +45,11 @@ __all__ = ["PersonPlan", "plan_person", "plate_pattern"]
 # Keys that describe rather than identify: thousands of mentions may share one, so a query
 # made of them alone narrows its candidates by the sex and age it gives (`Narrowing`).
 DESCRIPTIVE = frozenset({"smt", "smtp", "smtw", "plate"})
+# So are the keys of one name alone: a surname, a given name, a moniker, a surname with an
+# initial. At a million records SMITH or a moniker like RED is held by hundreds or
+# thousands, the candidate cap keeps the first 200 in id order, and "Smith, born 1994"
+# or "RED, a man of about 30" lost the person to that order.
+ONE_NAME = frozenset({"ln", "lnp", "lnph", "aln", "fn", "afn", "mon", "lfi", "alfi"})
 BROAD = 3000  # a single-name key held by more mentions than this is not used alone
 RARE = 300  # ... and with a given name beside it, only up to this many
 
@@ -212,19 +217,20 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
 
 
 def _narrowing(plan: PersonPlan) -> Narrowing | None:
-    """Sex and birth years as candidate filters, only when every key is descriptive: with
-    a name, date of birth or phone the keys are selective already and a wrongly guessed
-    sex or age must not lose the person (scoring weighs them instead)."""
+    """Sex and birth years as candidate filters, only when every key is descriptive or
+    names one name alone: with a full name, date of birth or phone the keys are selective
+    already and a wrongly guessed sex or age must not lose the person (scoring weighs them
+    instead). The years are an age range's, else a partial date of birth's ("1994")."""
     q = plan.query
-    if not plan.probes or any(p.kind not in DESCRIPTIVE for p in plan.probes):
+    if not plan.probes or any(p.kind not in DESCRIPTIVE | ONE_NAME for p in plan.probes):
         return None
-    if not q.sex and plan.dob_low is None and plan.dob_high is None:
+    low = plan.dob_low.year if plan.dob_low else None
+    high = plan.dob_high.year if plan.dob_high else None
+    if low is None and high is None and plan.dob and len(plan.dob) < 10:
+        low = high = int(plan.dob[:4])
+    if not q.sex and low is None and high is None:
         return None
-    return Narrowing(
-        q.sex.value if q.sex else None,
-        plan.dob_low.year if plan.dob_low else None,
-        plan.dob_high.year if plan.dob_high else None,
-    )
+    return Narrowing(q.sex.value if q.sex else None, low, high)
 
 
 def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> None:  # type: ignore[no-untyped-def]
