@@ -97,3 +97,17 @@ def test_explain_shows_each_decision_with_its_withheld_fields(
     assert f"<td>{B}</td>" not in rows  # a records administrator explains its own agency's
     wrong = browser.get("/agreements/explain?requester=XX9999999&purpose=criminal-investigation")
     assert wrong.status_code == 422 and "no agency XX9999999" in wrong.text
+
+
+def test_a_records_administrator_revokes_its_agreement_and_the_log_holds_it(
+    node: ConsoleNode, browser: Browser
+) -> None:
+    browser.login(node, "records.a")
+    r = browser.post("/agreements/a-to-c-2026/revoke", {}, csrf_from="/agreements/a-to-c-2026")
+    assert (r.status_code, r.headers["location"]) == (303, "/agreements/a-to-c-2026?applied=2")
+    page = browser.get(r.headers["location"]).text
+    assert "Revoked as version 2" in page and "Revoke a-to-c-2026" not in page
+    assert 'href="/agreements/a-to-c-2026"' not in browser.get("/agreements").text  # out of force
+    assert agreement_changes(node)[-1]["details"] == {  # type: ignore[comparison-overlap]
+        "id": "a-to-c-2026", "version": 2, "kind": "agreement", "owner": A, "action": "revoke",
+    }  # fmt: skip

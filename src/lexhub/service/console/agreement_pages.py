@@ -1,12 +1,14 @@
 """The agreements screens: the list of documents an administrator may read, one document
-with its history and the diff of each version against the one before, the YAML editor
-whose validation errors are shown at their line, and the explain tool as a form.
+with its history, the diff of each version against the one before and a revoke button,
+the YAML editor whose validation errors are shown at their line, and the explain tool as
+a form.
 
 Every read and change goes through the calls `/api/v1/agreements` makes: `parse_policies`
-against the node's agencies and groups, then `lexhub.access.audited_apply` (the change and
-its agreement-change entry in one transaction). A records administrator reads and applies
-only its own agency's documents; node administrators and oversight auditors see every
-owner's, and auditors only read (`own_agency`, as in the API).
+against the node's agencies and groups, then `lexhub.access.audited_apply` or
+`audited_revoke` (the change and its agreement-change entry in one transaction). A records
+administrator reads, applies and revokes only its own agency's documents; node
+administrators and oversight auditors see every owner's, and auditors only read
+(`own_agency`, as in the API).
 """
 
 import asyncio
@@ -17,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
+from lexhub.access import audited_revoke
 from lexhub.errors import BatchRejected, InputError, LexhubError, QueryError
 from lexhub.model import Purpose, RecordType, RequestContext, UserRole
 from lexhub.policy import Requester, explain
@@ -167,5 +170,17 @@ def agreement_router(console: Console) -> APIRouter:
             before=before, diff=diff, applied=applied, unchanged=bool(unchanged),
             may_edit=may_edit(user) and shown is versions[-1] and shown.action == "apply",
         )  # fmt: skip
+
+    @router.post("/agreements/{doc_id}/revoke")
+    def revoke_page(request: Request, user: Writer, doc_id: str) -> Response:
+        """Take the document out of force: `audited_revoke`, as the API's revoke."""
+        try:
+            with console.opener() as store:
+                history(store, user.principal, doc_id)
+                version = audited_revoke(store, doc_id, actor=user.principal.username)
+        except LexhubError as e:
+            return console.error_page(request, user, e)
+        return RedirectResponse(f"/agreements/{doc_id}?applied={version.version}",
+                                status_code=303)  # fmt: skip
 
     return router
