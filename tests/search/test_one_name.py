@@ -1,19 +1,24 @@
-"""Queries that name one name alone (a surname, a moniker) with a birth year or an age range.
+"""Queries that name one name alone (a surname, a moniker) with a birth year, an age range
+or a date of birth.
 
 Such a key is held by many mentions at scale (SMITH, RED), all weighing the same, and the
 candidate cap keeps the first ones in id order; so the year and sex the query gives narrow
-the candidates in the SQL, as they do for a tattoo. Each case has more same-name decoys
-than the engine scores, loaded before the person. Both engines (`store`).
+the candidates in the SQL, as they do for a tattoo, and the dates one digit away from a
+typed date count only beside the name typed. Each case has more decoys than the engine
+scores, loaded before the person. Both engines (`store`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from lexhub.search import PersonQuery, SearchResult
+import pytest
+
+from lexhub.model import Scope, Withholding
+from lexhub.search import PersonQuery, SearchResult, plan
 from lexhub.search.engine import CANDIDATES
 from lexhub.store import Store
-from tests.search.conftest import F, M, load_corpus, person, record, run
+from tests.search.conftest import A, B, C, F, M, load_corpus, person, record, run
 
 DECOYS = CANDIDATES + 50
 GARROWS = tuple(
@@ -29,6 +34,16 @@ REDS = tuple(
     for i in range(DECOYS)
 )  # fmt: skip
 RED = record("B-9001", person("Shain", "Joshua", "1995-12-14", sex=M, monikers=("RED",)))
+# Born on the days one digit away from 1976-03-18, as a typed date with one slip would be.
+NEIGHBOURS = tuple(
+    record(f"A-{7000 + i:04d}", person(f"Near{i}", "Dana", day))
+    for i, day in enumerate(
+        d for d in ("1976-03-19", "1976-03-28", "1976-04-18", "1976-02-18", "1966-03-18",
+                    "1977-03-18", "1986-03-18", "1976-03-13", "1976-03-16")
+        for _ in range(DECOYS // 8)
+    )
+)  # fmt: skip
+ROBERT = record("B-9002", person("Bjornberg", "Robert", "1986-03-18", sex=M))
 
 
 def _sources(result: SearchResult) -> list[str | None]:
@@ -58,3 +73,27 @@ def test_a_full_name_is_not_narrowed_by_a_wrong_birth_year(store: Store, tmp_pat
     load_corpus(store, tmp_path, (*GARROWS[:20], NADIA))
     result = run(store, PersonQuery(last="Garrow", first="Nadia", dob="1993"))
     assert _sources(result)[0] == "B-9000", _sources(result)[:5]
+
+
+def test_a_given_name_and_a_date_one_digit_out_find_the_person(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a region of a million, where thousands are called Robert and the given name
+    # alone is too broad a key: here 30 are, and the planner's limit is lowered to 20.
+    monkeypatch.setattr(plan, "BROAD", 20)
+    roberts = tuple(record(f"A-{8000 + i:04d}", person(f"Other{i}", "Robert", f"19{50 + i}-07-07"))
+                    for i in range(30))  # fmt: skip
+    load_corpus(store, tmp_path, (*roberts, *NEIGHBOURS, ROBERT))
+    result = run(store, PersonQuery(first="Robert", dob="1976-03-18"))
+    assert _sources(result)[0] == "B-9002", _sources(result)[:5]
+    assert "one digit" in result.hits[0].why
+
+
+def test_a_withheld_name_does_not_bind_a_near_date(store: Store, tmp_path: Path) -> None:
+    # Matching the near date only beside the name would reveal the name: with the name
+    # withheld the probe matches nothing, and no other key finds him either.
+    load_corpus(store, tmp_path, (*NEIGHBOURS[:5], ROBERT))
+    no_name = Scope.full_access([A, B, C], withhold=(Withholding(frozenset({"person.name"})),))
+    assert "B-9002" not in _sources(run(store, PersonQuery(first="Robert", dob="1976-03-18"),
+                                        no_name))  # fmt: skip
+    assert "B-9002" in _sources(run(store, PersonQuery(first="Robert", dob="1976-03-18")))

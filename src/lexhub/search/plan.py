@@ -137,8 +137,9 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
             plan.alias_word = compact(q.alias)
     name_sets = [(plan.last, plan.first, last)] + [(a, b, a) for a, b in plan.alias_names]
     single: list[tuple[str, str, float, int]] = []
+    forms: set[str] = set()  # every surname and given name the typed names stand for
     for ln, fn, raw_last in name_sets:
-        _name_probes(store, ln, fn, raw_last, add, single)
+        forms.update(_name_probes(store, ln, fn, raw_last, add, single))
     if plan.alias_word:
         for kind in ("mon", "afn", "fn", "ln", "aln"):
             single.append((kind, plan.alias_word, 2.0, BROAD))
@@ -162,8 +163,14 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
             low, high = sorted((m, d))
             add("dobt", f"{y}:{low}:{high}", 2.0)
             if not any(p.kind in ("nm", "anm") for p in probes):
+                # Bound to the names typed, if any: "ROBERT, born 1976-03-18" must not
+                # bring everyone born on thirty neighbouring days (KeyProbe.names). So
+                # bound, a near date is the name and almost the date: it outweighs a
+                # spelling neighbour's single-name key, not the date exactly as typed.
+                names = tuple(sorted(forms))
+                weight = 2.5 if names else 0.8
                 for variant in _one_digit_variants(plan.dob):
-                    add("dob", variant, 0.8)
+                    probes.append(KeyProbe("dob", variant, weight, key_field("dob"), names=names))
         elif len(parts) == 2 and not probes:
             add("dobym", plan.dob, 1.0)
     if q.dob_from or q.dob_to:
@@ -233,9 +240,9 @@ def _narrowing(plan: PersonPlan) -> Narrowing | None:
     return Narrowing(q.sex.value if q.sex else None, low, high)
 
 
-def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> None:  # type: ignore[no-untyped-def]
+def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> list[str]:  # type: ignore[no-untyped-def]
     """Pair keys for the typed names, nickname groups and spelling neighbours; single
-    keys (to be counted) for the rest."""
+    keys (to be counted) for the rest. Returns the surnames and given names expanded."""
     lasts = _surname_variants(store, ln, raw_last)
     firsts = _given_variants(store, fn)
     if ln and len(fn) > 1:
@@ -278,6 +285,7 @@ def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> 
             single.append(("fn", first, 1.5, BROAD))
             single.append(("afn", first, 1.2, BROAD))
             single.append(("mon", first, 1.2, BROAD))
+    return lasts + firsts
 
 
 def _surname_variants(store: Store, ln: str, raw_last: str) -> list[str]:

@@ -43,7 +43,12 @@ CHUNK = 500
 @dataclass(frozen=True)
 class KeyProbe:
     """One key to look for: a mention key, or with `record` a record key whose record's
-    mentions become candidates. `pattern`: `key` is a LIKE pattern (plate fragments)."""
+    mentions become candidates. `pattern`: `key` is a LIKE pattern (plate fragments).
+    `names` (mention keys only): the key counts only for mentions whose surname or given
+    name, compact, is one of these (a date of birth one digit out is worth a candidate
+    only beside the name typed: alone, thirty such dates hold a region's worth of people);
+    such a probe also reveals the name, so a grant withholding the name does not let it
+    match."""
 
     kind: str
     key: str
@@ -51,6 +56,7 @@ class KeyProbe:
     field: str  # the withholdable field the key reveals (normalize.keys.key_field)
     record: bool = False
     pattern: bool = False
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -242,7 +248,7 @@ def find_mentions(
     branches: list[str] = []
     params: list[Any] = []
     head = ""
-    plain = [p for p in probes if not p.record and not p.pattern]
+    plain = [p for p in probes if not p.record and not p.pattern and not p.names]
     if plain:
         values = ",".join(
             "(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS REAL), CAST(? AS TEXT))" for _ in plain
@@ -259,6 +265,16 @@ def find_mentions(
             f" WHERE {scope_sql} AND {narrow_sql}"
         )
         params += [*scope_params, *narrow_params]
+    for (kind, weight, field, names), keys in _named(probes).items():
+        scope_sql, scope_params = scope_clause(scope, "m", fields=frozenset({field, "person.name"}))
+        compact = [f"REPLACE(REPLACE(m.{c}, '-', ''), ' ', '') IN ({_marks(names)})"
+                   for c in ("last", "first")]  # fmt: skip
+        branches.append(
+            f"SELECT m.id AS id, CAST(? AS REAL) AS w FROM mention_keys x"
+            f" JOIN mentions m ON m.id = x.mention_id WHERE x.kind = ? AND x.key IN"
+            f" ({_marks(keys)}) AND ({' OR '.join(compact)}) AND {scope_sql} AND {narrow_sql}"
+        )
+        params += [weight, kind, *keys, *names, *names, *scope_params, *narrow_params]
     for p in probes:
         if not p.record and not p.pattern:
             continue
@@ -277,6 +293,16 @@ def find_mentions(
     )
     rows = store._x(sql, [*params, limit]).fetchall()
     return [(int(i), float(s)) for i, s in rows]
+
+
+def _named(probes: Sequence[KeyProbe]) -> dict[tuple[str, float, str, tuple[str, ...]], list[str]]:
+    """Name-bound mention probes grouped into one statement branch each (kind, weight,
+    field, names -> keys): thirty dates one digit out are one index search of thirty keys."""
+    out: dict[tuple[str, float, str, tuple[str, ...]], list[str]] = {}
+    for p in probes:
+        if p.names and not p.record and not p.pattern:
+            out.setdefault((p.kind, p.weight, p.field, p.names), []).append(p.key)
+    return out
 
 
 def _key_match(alias: str, key: str, pattern: bool) -> tuple[str, list[Any]]:
