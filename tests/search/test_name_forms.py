@@ -2,7 +2,8 @@
 
 A pet form built on a short form (ROBBIE on ROB, for ROBERT), a surname typed a letter
 short (KOL for KOLB, WIKLIMS for WILLIAMS: the longer name sets the edits allowed), a
-moniker of two words, and the clipped form of a name the vocabulary also holds misspelt.
+moniker of two words, and the clipped form or the spelling neighbour of a name the
+vocabulary also holds misspelt, many times over at a million records.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ RECORDS = (
     *(
         record(f"A-55{i}", person("Marsh", first, f"19{70 + i}-02-0{1 + i}", sex=M))
         for i, first in enumerate(("Chistopher", "Chritopher", "Cristopher", "Kristopher"))
+    ),
+    # TRYGGS is one edit from TRIGGS (held three times above) and from nine misspellings
+    # held once each, all of which come before TRIGGS in alphabetical order.
+    *(
+        record(f"A-56{i}", person(f"T{letter}yggs", "Lee", f"19{60 + i}-03-0{1 + i}"))
+        for i, letter in enumerate("abcdefghi")
     ),
 )  # fmt: skip
 
@@ -96,3 +103,11 @@ def test_a_clipped_name_expands_to_the_full_name_most_mentions_hold(forms: Store
     assert "CHRISTOPHER|VANCE" in pairs
     # Four of the five names TOPHER clips are expanded: the one held three times first.
     assert len([k for k in pairs if k.endswith("TOPHER|VANCE") and k != "TOPHER|VANCE"]) == 4
+
+
+def test_the_spelling_neighbours_expanded_are_the_names_most_mentions_hold(
+    forms: Store,
+) -> None:
+    plan = plan_person(forms, PersonQuery(last="Tryggs", first="Robert"), date(2026, 1, 15))
+    pairs = {p.key for p in plan.probes if p.kind == "nm"}
+    assert "ROBERT|TRIGGS" in pairs

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from rapidfuzz.distance import OSA
+
 from lexhub.errors import QueryError
 from lexhub.model import Address, Phone
 from lexhub.normalize import (
@@ -52,6 +54,7 @@ DESCRIPTIVE = frozenset({"smt", "smtp", "smtw", "plate"})
 ONE_NAME = frozenset({"ln", "lnp", "lnph", "aln", "fn", "afn", "mon", "lfi", "alfi"})
 BROAD = 3000  # a single-name key held by more mentions than this is not used alone
 RARE = 300  # ... and with a given name beside it, only up to this many
+SEEN = 50  # counted up to this many, a name is a real one, not somebody's misspelling
 
 
 @dataclass
@@ -295,7 +298,7 @@ def _surname_variants(store: Store, ln: str, raw_last: str) -> list[str]:
     parts = surname_parts(raw_last)
     if parts != [ln]:
         out += [p for p in parts if p != ln]
-    return out + [w for w in vocabulary(store, "ln").near(ln, 8) if w not in out]
+    return out + [w for w in _nearest(store, "ln", ln, 8) if w not in out]
 
 
 def _given_variants(store: Store, fn: str) -> list[str]:
@@ -305,7 +308,7 @@ def _given_variants(store: Store, fn: str) -> list[str]:
         return []
     out = [fn, *_nicknames(fn)][:10]
     vocab = vocabulary(store, "fn")
-    out += [w for w in vocab.near(fn, 5) if w not in out]
+    out += [w for w in _nearest(store, "fn", fn, 5) if w not in out]
     out += [w for w in _most_held(store, "fn", vocab.clipped(fn, 12), 4) if w not in out]
     return out
 
@@ -316,13 +319,27 @@ def _nicknames(fn: str) -> list[str]:
     return sorted(own - {fn}) + sorted(nickname_forms(fn) - own)
 
 
-def _most_held(store: Store, kind: str, words: list[str], n: int) -> list[str]:
-    """The `n` of `words` most mentions hold: of the names TOPHER clips, CHRISTOPHER and
-    not the misspelt CHRITOPHER, which the vocabulary holds just the same."""
+def _nearest(store: Store, kind: str, word: str, n: int) -> list[str]:
+    """The `n` spelling neighbours of `word`: fewest edits first and, among as many edits,
+    the names most mentions hold (SymSpell's order). A large region holds misspellings of
+    most names, and in alphabetical order they crowded out the name itself."""
+    return _most_held(store, kind, vocabulary(store, kind).near(word, 3 * n), n, near=word)
+
+
+def _most_held(
+    store: Store, kind: str, words: list[str], n: int, near: str | None = None
+) -> list[str]:
+    """The `n` of `words` most mentions hold (after fewest edits from `near`): of the
+    names TOPHER clips, CHRISTOPHER and not the misspelt CHRITOPHER, which the vocabulary
+    holds just the same. Counted up to SEEN, so a common name costs no more than a rare."""
     if len(words) <= n:
         return words
-    counts = store.key_counts([(kind, w) for w in words], BROAD + 1)
-    return sorted(words, key=lambda w: -counts.get((kind, w), 0))[:n]
+    counts = store.key_counts([(kind, w) for w in words], SEEN)
+
+    def order(w: str) -> tuple[int, int]:
+        return (OSA.distance(near, w) if near else 0, -counts.get((kind, w), 0))
+
+    return sorted(words, key=order)[:n]
 
 
 def _check_partial(dob: str) -> None:
