@@ -4,7 +4,8 @@ A database is keyed by the prepared data AND a fingerprint of the code that deci
 is stored and indexed (normalize, store with its migrations, ingest, model), so a change
 to the index rebuilds it instead of measuring a stale one. Older databases of the same
 prepared data are removed when a new one is built (SQLite files; PostgreSQL databases
-named `lexhub_sq_<prepared>_*`), so the cache does not grow with every commit.
+named `lexhub_sq_<prepared>_*`, or `$LEXHUB_BENCH_PG_PREFIX`), so the cache does not
+grow with every commit.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ __all__ = ["PG_ADMIN", "build_store", "drop_stale", "fingerprint", "mention_peop
 
 PG_ADMIN = os.environ.get("LEXHUB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 _CODE = ("normalize", "store", "ingest", "model")
+# Two benchmarks run from different checkouts at once must not drop each other's
+# PostgreSQL databases (drop_stale removes other fingerprints'): give each its own prefix.
+PG_PREFIX = os.environ.get("LEXHUB_BENCH_PG_PREFIX", "lexhub_sq")
 
 
 def fingerprint() -> str:
@@ -68,7 +72,7 @@ def drop_stale(family: str, tag: str, fp: str) -> None:
         if old.name != f"search-{tag}":
             shutil.rmtree(old)
     _drop_pg(f"lexhub_sqb_{family}", keep=f"lexhub_sqb_{tag}")
-    _drop_pg(f"lexhub_sq_{family}", keep=f"lexhub_sq_{tag}_{fp}")
+    _drop_pg(f"{PG_PREFIX}_{family}", keep=f"{PG_PREFIX}_{tag}_{fp}")
 
 
 def build_store(engine: str, prepared: Path, tag: str, fp: str, rebuild: bool) -> str:
@@ -86,8 +90,8 @@ def build_store(engine: str, prepared: Path, tag: str, fp: str, rebuild: bool) -
             _load(str(path), prepared, engine)
             done.touch()
         return f"sqlite:///{path}"
-    name = f"lexhub_sq_{tag}_{fp}"
-    prefix = f"lexhub_sq_{tag}_"
+    name = f"{PG_PREFIX}_{tag}_{fp}"
+    prefix = f"{PG_PREFIX}_{tag}_"
     done = prepared / f"postgres-{fp}.done"
     if rebuild or not done.exists():
         _drop_pg(prefix, keep="")
