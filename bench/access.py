@@ -61,7 +61,7 @@ from lexhub.store import Store, open_store  # noqa: E402
 from lexhub.synth.policies import FEDERAL_GROUP, REGION_GROUP, demo_policies, sanctuary_city  # noqa: E402
 from search_data import TODAY  # noqa: E402
 from search_report import percentiles  # noqa: E402
-from search_stores import PG_ADMIN  # noqa: E402
+from search_stores import PG_ADMIN, PG_PREFIX  # noqa: E402
 
 __all__ = [
     "Ask",
@@ -325,7 +325,7 @@ def _copy_of(engine: str, base: str, tag: str) -> str:
         with closing(sqlite3.connect(src)) as s, closing(sqlite3.connect(dst)) as d:
             s.backup(d)
         return f"sqlite:///{dst}"
-    name = f"lexhub_acrun_{tag}"
+    name = f"{PG_PREFIX}_acrun_{tag}"
     template = base.rsplit("/", 1)[1]
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(

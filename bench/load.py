@@ -285,7 +285,7 @@ def split_prepared(prepared: Path, parts: int) -> list[Path]:
 
 
 def _federation_dbs(engine: str, prepared: Path, tag: str, fp: str) -> list[str]:
-    from search_stores import _analyze, _load, pg_database
+    from search_stores import PG_PREFIX, _analyze, _load, pg_database
 
     urls = []
     for i, d in enumerate(split_prepared(prepared, 3)):
@@ -297,7 +297,7 @@ def _federation_dbs(engine: str, prepared: Path, tag: str, fp: str) -> list[str]
                 path.unlink(missing_ok=True)
                 _load(url, d, engine)
         else:
-            url = pg_database(f"lexhub_fed{i}_{tag}_{fp}")
+            url = pg_database(f"{PG_PREFIX}_fed{i}_{tag}_{fp}")
             if not done.exists():
                 _load(url, d, engine)
             _analyze(url)
