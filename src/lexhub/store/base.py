@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from lexhub.model import Agency, Record, RecordIndex, Scope, SearchKey
+from lexhub.store.associates_sql import AssociatesStore
 from lexhub.store.audit_sql import AuditStore
 from lexhub.store.federation_sql import FederationStore
 from lexhub.store.identity_sql import IdentityStore
@@ -150,7 +151,14 @@ class Transaction(Protocol):
 
 
 class Store(
-    PolicyStore, IdentityStore, AuditStore, FederationStore, LinkageStore, SessionStore, Protocol
+    PolicyStore,
+    IdentityStore,
+    AuditStore,
+    FederationStore,
+    LinkageStore,
+    SessionStore,
+    AssociatesStore,
+    Protocol,
 ):
     url: str
     engine: str  # "sqlite" or "postgres"

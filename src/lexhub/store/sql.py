@@ -28,6 +28,7 @@ from typing import Any
 from lexhub.errors import LexhubError, StoreError
 from lexhub.model import Agency, Scope, SearchKey
 from lexhub.store import search as search_sql
+from lexhub.store.associates_sql import AssociatesSqlMixin
 from lexhub.store.audit_sql import AuditSqlMixin
 from lexhub.store.base import (
     SCHEMA_VERSION,
@@ -70,6 +71,7 @@ class SqlStore(
     FederationSqlMixin,
     LinkageSqlMixin,
     SessionSqlMixin,
+    AssociatesSqlMixin,
 ):
     """Base of both engines. Subclasses set `engine`, `_driver_error`, and implement the
     hooks at the bottom of this class."""
