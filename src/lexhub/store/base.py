@@ -25,6 +25,7 @@ from lexhub.store.audit_sql import AuditStore
 from lexhub.store.federation_sql import FederationStore
 from lexhub.store.identity_sql import IdentityStore
 from lexhub.store.linkage_sql import LinkageStore
+from lexhub.store.linkage_update_sql import LinkageUpdateStore
 from lexhub.store.policy_sql import PolicyStore
 from lexhub.store.search import KeyProbe, MentionRow, Narrowing, RecordFilter, RecordRow
 from lexhub.store.session_sql import SessionStore
@@ -156,6 +157,7 @@ class Store(
     AuditStore,
     FederationStore,
     LinkageStore,
+    LinkageUpdateStore,
     SessionStore,
     AssociatesStore,
     Protocol,

@@ -250,14 +250,19 @@ def _link(row: Sequence[Any]) -> LinkRow:
 
 def forget_linkage(store: SqlStore, mention_ids: Sequence[int]) -> None:
     """Drop these mentions' memberships and every edge touching them, decisions included:
-    a retracted, expunged or superseded mention leaves no trace in the linkage tables (the
-    entity it bridged falls apart at the next formation; the caller translates errors)."""
+    a retracted, expunged or superseded mention leaves no trace in the linkage tables, and
+    the entities that held it are recomputed from their remaining members and edges at
+    once, so one it bridged splits (`reform_entities`; the caller translates errors)."""
+    from lexhub.store.linkage_update_sql import entities_of, reform_entities  # no cycle: lazy
+
     for start in range(0, len(mention_ids), _CHUNK):
         part = tuple(mention_ids[start : start + _CHUNK])
         marks = ",".join("?" * len(part))
+        held = entities_of(store, part)
         store._x(f"DELETE FROM entity_links WHERE left_id IN ({marks})", part)
         store._x(f"DELETE FROM entity_links WHERE right_id IN ({marks})", part)
         store._x(f"DELETE FROM entity_members WHERE mention_id IN ({marks})", part)
+        reform_entities(store, held)
 
 
 def _levels(link: LinkRow) -> str:

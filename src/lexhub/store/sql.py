@@ -41,6 +41,7 @@ from lexhub.store.base import (
 from lexhub.store.federation_sql import FederationSqlMixin
 from lexhub.store.identity_sql import IdentitySqlMixin
 from lexhub.store.linkage_sql import LinkageSqlMixin
+from lexhub.store.linkage_update_sql import LinkageUpdateSqlMixin
 from lexhub.store.migrate import apply_migrations, too_new
 from lexhub.store.policy_sql import PolicySqlMixin
 from lexhub.store.reads import (
@@ -70,6 +71,7 @@ class SqlStore(
     AuditSqlMixin,
     FederationSqlMixin,
     LinkageSqlMixin,
+    LinkageUpdateSqlMixin,
     SessionSqlMixin,
     AssociatesSqlMixin,
 ):

@@ -1,0 +1,271 @@
+"""Keeping the stored entities right between full runs (issue 7, part 2).
+
+A full `lexhub link` replaces every entity at once (`linkage_sql.linkage_save`). Between
+runs three things change the graph, and each must change the stored entities in the SAME
+transaction, or the next reader sees an entity its edges no longer justify:
+
+- an incremental batch adds mentions and their edges (`linkage_add`): a new mention joins
+  an entity, merges several, or starts one;
+- a human accepts or rejects a pair (`linkage_reform` after `linkage_decide`): accept
+  merges, reject splits where that edge held the entity together;
+- retraction, expungement or a new version removes a mention (`forget_linkage` calls
+  `reform_entities`): an entity the mention bridged splits into its parts.
+
+All three recompute only the entities touched, as connected parts over their members and
+the stored edges between them, under the joining rule of `lexhub.linkage.components` (an
+edge joins when a human accepted it, or nobody rejected it and its weight reaches the
+threshold of the model in force), written here as SQL because the store may not import
+the core. A recomputed part keeps an old entity's id (parts choose largest first), so
+entity ids stay stable for everything a change does not touch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, cast
+
+if TYPE_CHECKING:
+    from lexhub.store.linkage_sql import LinkRow
+    from lexhub.store.sql import SqlStore
+
+__all__ = [
+    "EntityChange",
+    "LinkageUpdateSqlMixin",
+    "LinkageUpdateStore",
+    "entities_of",
+    "reform_entities",
+]
+
+_CHUNK = 500
+# The joining rule of lexhub.linkage.components.joins, as SQL over entity_links.
+_JOINS = "(decision = 'accept' OR (decision IS NULL AND weight >= ?))"
+
+
+@dataclass(frozen=True)
+class EntityChange:
+    """What a recomputation did: entities it replaced and formed; of the formed ones, how
+    many a new mention started alone, joined to one old entity, or merged from several, and
+    how many old entities fell apart (split)."""
+
+    before: int = 0
+    after: int = 0
+    started: int = 0
+    joined: int = 0
+    merged: int = 0
+    split: int = 0
+
+
+class LinkageUpdateStore(Protocol):
+    """The incremental part of the Store's linkage interface."""
+
+    def linkage_unlinked(self) -> list[int]:
+        """The ids of indexed mentions that are in no stored entity (new since the last
+        run), ascending."""
+
+    def linkage_add(self, links: Sequence[LinkRow], mention_ids: Sequence[int]) -> EntityChange:
+        """In one transaction (the open one, or its own): store the edges of new mentions
+        `mention_ids` (replacing any undecided edge of the same pair) and recompute the
+        entities they touch; each new mention ends in exactly one entity."""
+
+    def linkage_reform(self, mention_ids: Sequence[int]) -> EntityChange:
+        """Recompute the stored entities holding these mentions from their members and
+        edges, inside the open transaction (or one of its own)."""
+
+    def review_candidates(
+        self, low: float, high: float, centre: float, offset: int, limit: int
+    ) -> list[LinkRow]:
+        """Undecided edges with low <= weight < high, closest to `centre` first (then by
+        pair), `limit` of them from `offset`."""
+
+
+class LinkageUpdateSqlMixin:
+    """SQL of the incremental linkage writes, shared by both engines."""
+
+    @property
+    def _upd_store(self) -> SqlStore:
+        return cast("SqlStore", self)
+
+    @contextmanager
+    def _linkage_write(self, doing: str) -> Iterator[SqlStore]:
+        """Inside the open transaction, or in one of its own that commits at the end."""
+        s = self._upd_store
+        if s._tx is not None:
+            with s._errors(doing):
+                yield s
+            return
+        with s.transaction() as tx, s._errors(doing):
+            yield s
+            tx.commit()
+
+    def linkage_unlinked(self) -> list[int]:
+        s = self._upd_store
+        with s._errors("linkage read"):
+            rows = s._x(
+                "SELECT m.id FROM mentions m LEFT JOIN entity_members e ON e.mention_id = m.id"
+                " WHERE e.mention_id IS NULL ORDER BY m.id"
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def linkage_add(self, links: Sequence[LinkRow], mention_ids: Sequence[int]) -> EntityChange:
+        from lexhub.store.linkage_sql import _bulk, _levels  # linkage_sql imports this module
+
+        with self._linkage_write("linkage add") as s:
+            model = _model(s)
+            if model is None:
+                return EntityChange()
+            ids = sorted(set(mention_ids))
+            for part in _chunks(ids):
+                marks = ",".join("?" * len(part))
+                for end in ("left_id", "right_id"):
+                    s._x(
+                        f"DELETE FROM entity_links WHERE decision IS NULL AND {end} IN ({marks})",
+                        part,
+                    )
+            rows = [(k.left, k.right, k.weight, k.probability, _levels(k)) for k in links]
+            _bulk(s, "entity_links", "left_id, right_id, weight, probability, levels", rows)
+            s._drain()
+            threshold = model[1]
+            new = set(ids)
+            others = {
+                end
+                for k in links
+                if k.weight >= threshold and k.decision != "reject"
+                for end in (k.left, k.right)
+                if end not in new
+            }
+            return reform_entities(s, entities_of(s, sorted(others)), ids)
+
+    def linkage_reform(self, mention_ids: Sequence[int]) -> EntityChange:
+        with self._linkage_write("linkage reform") as s:
+            return reform_entities(s, entities_of(s, mention_ids))
+
+    def review_candidates(
+        self, low: float, high: float, centre: float, offset: int, limit: int
+    ) -> list[LinkRow]:
+        from lexhub.store.linkage_sql import _link
+
+        s = self._upd_store
+        with s._errors("linkage read"):
+            rows = s._x(
+                "SELECT left_id, right_id, weight, probability, levels, decision"
+                " FROM entity_links WHERE decision IS NULL AND weight >= ? AND weight < ?"
+                " ORDER BY abs(weight - ?), left_id, right_id LIMIT ? OFFSET ?",
+                (low, high, centre, limit, offset),
+            ).fetchall()
+        return [_link(r) for r in rows]
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
+
+
+def _model(s: SqlStore) -> tuple[int, float] | None:
+    row = s._x("SELECT id, threshold FROM linkage_models ORDER BY id DESC LIMIT 1").fetchone()
+    return None if row is None else (int(row[0]), float(row[1]))
+
+
+def entities_of(s: SqlStore, mention_ids: Sequence[int]) -> set[int]:
+    out: set[int] = set()
+    for part in _chunks(sorted(set(mention_ids))):
+        rows = s._x(
+            "SELECT DISTINCT entity_id FROM entity_members"
+            f" WHERE mention_id IN ({','.join('?' * len(part))})",
+            part,
+        ).fetchall()
+        out.update(int(r[0]) for r in rows)
+    return out
+
+
+def _parts(nodes: Sequence[int], edges: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """Connected parts of the graph (each sorted), largest first, then by smallest id."""
+    near: dict[int, list[int]] = {n: [] for n in nodes}
+    for a, b in edges:
+        near[a].append(b)
+        near[b].append(a)
+    seen: set[int] = set()
+    parts: list[list[int]] = []
+    for start in near:
+        if start in seen:
+            continue
+        seen.add(start)
+        part, todo = [start], [start]
+        while todo:
+            for other in near[todo.pop()]:
+                if other not in seen:
+                    seen.add(other)
+                    part.append(other)
+                    todo.append(other)
+        parts.append(sorted(part))
+    return sorted(parts, key=lambda p: (-len(p), p[0]))
+
+
+def reform_entities(
+    s: SqlStore, entity_ids: set[int], new_mentions: Sequence[int] = ()
+) -> EntityChange:
+    """Replace the entities `entity_ids` (plus the mentions `new_mentions`, in no entity
+    yet) by the connected parts of their members over the joining edges between them.
+    Runs inside the caller's transaction; the caller translates errors. With no model in
+    force there are no entities, and nothing changes."""
+    model = _model(s)
+    if model is None or not (entity_ids or new_mentions):
+        return EntityChange()
+    model_id, threshold = model
+    old: dict[int, int] = {}  # member -> its entity before
+    for part in _chunks(sorted(entity_ids)):
+        rows = s._x(
+            "SELECT mention_id, entity_id FROM entity_members"
+            f" WHERE entity_id IN ({','.join('?' * len(part))})",
+            part,
+        ).fetchall()
+        old.update((int(m), int(e)) for m, e in rows)
+    nodes = sorted(set(old) | set(new_mentions))
+    wanted = set(nodes)
+    edges: list[tuple[int, int, float]] = []
+    for part in _chunks(nodes):
+        rows = s._x(
+            "SELECT left_id, right_id, weight FROM entity_links"
+            f" WHERE left_id IN ({','.join('?' * len(part))}) AND {_JOINS}",
+            (*part, threshold),
+        ).fetchall()
+        edges += [(int(a), int(b), float(w)) for a, b, w in rows if int(b) in wanted]
+    parts = _parts(nodes, [(a, b) for a, b, _ in edges])
+    best: dict[int, float] = {}
+    for a, b, w in edges:
+        for end in (a, b):
+            best[end] = max(w, best.get(end, w))
+    top = s._x("SELECT coalesce(max(id), 0) FROM entities").fetchone()[0]
+    for part in _chunks(sorted(entity_ids)):
+        marks = ",".join("?" * len(part))
+        s._x(f"DELETE FROM entity_members WHERE entity_id IN ({marks})", part)
+        s._x(f"DELETE FROM entities WHERE id IN ({marks})", part)
+    free, fresh = set(entity_ids), int(top)
+    entities: list[tuple[int, int, int]] = []
+    members: list[tuple[int, int, float | None]] = []
+    counts = {"started": 0, "joined": 0, "merged": 0}
+    pieces: dict[int, int] = {}  # old entity -> how many parts hold its members
+    for part in parts:
+        held = sorted({old[m] for m in part if m in old})
+        for e in held:
+            pieces[e] = pieces.get(e, 0) + 1
+        reuse = next((e for e in held if e in free), None)
+        if reuse is None:
+            fresh += 1
+            reuse = fresh
+        free.discard(reuse)
+        if any(m not in old for m in part):  # a new mention: it started, joined or merged
+            counts["started" if not held else "joined" if len(held) == 1 else "merged"] += 1
+        elif len(held) > 1:  # an accepted pair merged two entities
+            counts["merged"] += 1
+        entities.append((reuse, model_id, len(part)))
+        members += [(m, reuse, best.get(m)) for m in part]
+    s._many("INSERT INTO entities (id, model_id, size) VALUES (?, ?, ?)", entities)
+    s._many("INSERT INTO entity_members (mention_id, entity_id, weight) VALUES (?, ?, ?)", members)
+    return EntityChange(
+        before=len(entity_ids),
+        after=len(parts),
+        split=sum(1 for n in pieces.values() if n > 1),
+        **counts,
+    )
