@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lexhub.model import Mark, Record, Role, Scope, Sex, Withholding
-from lexhub.search import PersonQuery, SearchResult
+from lexhub.search import PersonQuery, RecordQuery, SearchResult
+from lexhub.search import plan as plan_module
 from lexhub.search.engine import CANDIDATES
+from lexhub.search.plan import plan_person
 from lexhub.store import Store
-from tests.search.conftest import A, B, C, F, M, load_corpus, person, record, run
+from tests.search.conftest import TODAY, A, B, C, F, M, load_corpus, person, record, run
 
 SNAKE_L = Mark("TAT L ARM", "SNAKE")
 
@@ -128,3 +132,50 @@ def test_a_plate_fragment_puts_the_vehicles_usual_driver_first(
         again = run(store, PersonQuery(plate=fragment))
         assert [h.mention_id for h in again.hits] == [h.mention_id for h in result.hits]
     assert not run(store, PersonQuery(plate="FD826*")).hits
+
+
+def test_a_design_at_a_place_is_found_when_the_place_alone_is_too_broad(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every decoy has some tattoo on the left arm, none of them a dragon; with the place
+    # alone over the bound (here 3 mentions) it is not read, and the dragon on an arm is
+    # found through its design-at-place key.
+    monkeypatch.setattr(plan_module, "MARK_BROAD", 3)
+    arms = tuple(
+        _marked(f"A-95{i:02d}", f"Armless{i}", "1990-01-01", M, "TAT L ARM", "ANCHOR")
+        for i in range(6)
+    )
+    dragon = _marked("A-9599", "Wyrm", "1990-02-02", M, "TAT R ARM", "DRAGON")
+    load_corpus(store, tmp_path, (*arms, dragon))
+    query = PersonQuery(mark="dragon tattoo left forearm", sex=M)
+    kinds = {(p.kind, p.key) for p in plan_person(store, query, TODAY).probes}
+    assert ("smtd", "TAT ARM DRAGON") in kinds
+    assert ("smtp", "TAT ARM") not in kinds  # six mentions hold it: over the bound
+    assert ("smtw", "DRAGON") in kinds  # one does: selective, kept
+    result = run(store, query)
+    assert _sources(result)[:1] == ["A-9599"]
+    assert "A-9500" not in _sources(result)
+
+
+def test_a_design_at_another_place_is_still_found_by_its_design(
+    store: Store, tmp_path: Path
+) -> None:
+    # The witness says forearm, the record says shoulder: no design-at-place key is
+    # shared, the rare design alone still brings the person.
+    dragon = _marked("A-9600", "Wyrm", "1990-02-02", M, "TAT R SHLD", "DRAGON")
+    load_corpus(store, tmp_path, (dragon,))
+    result = run(store, PersonQuery(mark="dragon tattoo on the right forearm", sex=M))
+    assert _sources(result)[:1] == ["A-9600"]
+
+
+def test_a_leading_wildcard_plate_reads_the_reversed_key(store: Store, tmp_path: Path) -> None:
+    plated = record("A-9700", person("Kolb", "Charles", "1960-01-01", sex=M), plates=("7XK 845B",))
+    other = record("A-9701", person("Sump", "Randy", "1978-01-16", sex=M), plates=("7XK 846B",))
+    load_corpus(store, tmp_path, (plated, other))
+    probes = plan_person(store, PersonQuery(plate="*845B"), TODAY).probes
+    assert [(p.kind, p.key) for p in probes] == [("platr", "8548%")]
+    assert _sources(run(store, PersonQuery(plate="*845b")))[:2] == ["A-9700"]
+    # Record queries too, and the longer literal end is the one looked up.
+    assert _sources(run(store, RecordQuery(plate="*845B"))) == ["A-9700"]
+    assert _sources(run(store, RecordQuery(plate="7X*46B"))) == ["A-9701"]
+    assert sorted(_sources(run(store, RecordQuery(plate="*B")))) == ["A-9700", "A-9701"]

@@ -26,7 +26,7 @@ from lexhub.normalize.names import (
     surname_parts,
 )
 from lexhub.normalize.phones import normalize_phone, phone_keys
-from lexhub.normalize.plates import normalize_plate, plate_key
+from lexhub.normalize.plates import normalize_plate, plate_key, plate_lookup
 from lexhub.normalize.record import normalize_record
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "phone_keys",
     "phonetic_keys",
     "plate_key",
+    "plate_lookup",
     "smt_table",
     "street_key",
     "surname_parts",

@@ -56,9 +56,13 @@ KEY_KINDS: dict[str, str] = {
     "smt": "scar/mark/tattoo code",
     "smtp": "mark type and body part, without side",
     "smtw": "a word of the mark's description",
+    "smtd": "mark type, body part (no side) and one word of the description: a design at a"
+    ' place ("dragon tattoo left arm" reads the dragons on arms, not every arm tattoo)',
     "idv": "identifier: kind:value, without the issuing state (queries rarely know it;"
     " scoring compares the state)",
     "plate": "plate key of a vehicle (confusable characters folded)",
+    "platr": "the plate key reversed: a fragment typed with a leading wildcard (*845B) is"
+    " a prefix of it, an index range instead of a scan of every plate",
     "vin": "vehicle identification number, uppercase alphanumerics",
     "off": "offense code",
 }
@@ -76,11 +80,12 @@ KEY_FIELDS: dict[str, str] = {
     "ph7": "person.phones",
     "addr": "person.addresses",
     "street": "person.addresses",
-    **{kind: "person.marks" for kind in ("smt", "smtp", "smtw")},
+    **{kind: "person.marks" for kind in ("smt", "smtp", "smtw", "smtd")},
     "idv": "person.identifiers",
 }
 _RECORD_KEY_FIELDS: dict[str, str] = {
     "plate": "record.vehicles",
+    "platr": "record.vehicles",
     "vin": "record.vehicles",
     "ph": "record.phones",
     "ph7": "record.phones",
@@ -201,7 +206,10 @@ def _mark_keys(mark: Mark) -> tuple[SearchKey, ...]:
         parsed = mark_from_text(mark.description)
         design = parsed.description if parsed is not None else fold(mark.description)
         good = [w for w in (design or "").split() if len(w) >= 2 and w not in _WEAK_WORDS]
-        keys += [("smtw", w) for w in list(dict.fromkeys(good))[:4]]
+        words = list(dict.fromkeys(good))[:4]
+        keys += [("smtw", w) for w in words]
+        if mark.type and mark.part:
+            keys += [("smtd", f"{mark.type} {mark.part} {w}") for w in words]
     return tuple(keys)
 
 
@@ -297,7 +305,7 @@ def index_record(record: Record) -> RecordIndex:
     for vehicle in record.vehicles:
         plate = vehicle.plate_key or (plate_key(vehicle.plate) if vehicle.plate else "")
         if plate:
-            keys.append(("plate", plate))
+            keys += [("plate", plate), ("platr", plate[::-1])]
         vin = normalize_plate(vehicle.vin) if vehicle.vin else ""
         if vin:
             keys.append(("vin", vin))

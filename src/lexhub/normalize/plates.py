@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize_plate", "plate_key"]
+__all__ = ["normalize_plate", "plate_key", "plate_lookup"]
 
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 _CONFUSABLE = str.maketrans({"O": "0", "Q": "0", "I": "1", "B": "8", "S": "5", "Z": "2"})
@@ -31,3 +31,19 @@ def plate_key(text: str) -> str:
     """`normalize_plate` with confusable characters folded: "BOS 5I2" -> "805512"
     Idempotent (folded characters map to themselves); never raises."""
     return normalize_plate(text).translate(_CONFUSABLE)
+
+
+def plate_lookup(pattern: str) -> tuple[str, str]:
+    """Which plate key kind to look a LIKE pattern up in, and the pattern for it.
+
+    An index answers a pattern only through its literal prefix ("FD8%" is a range of
+    keys); "%845B" has none and would read every plate key in the region. Ingest also
+    keeps each plate key reversed (kind `platr`), in which that fragment's literal end is
+    a prefix: "B548%". Whichever end is longer literally is the one looked up."""
+    wild = [i for i, c in enumerate(pattern) if c in "%_"]
+    if not wild:
+        return "plate", pattern
+    head, tail = wild[0], len(pattern) - 1 - wild[-1]
+    if tail > head:
+        return "platr", pattern[::-1]
+    return "plate", pattern

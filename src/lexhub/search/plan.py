@@ -33,6 +33,7 @@ from lexhub.normalize import (
     phone_keys,
     phonetic_keys,
     plate_key,
+    plate_lookup,
     street_key,
     surname_parts,
 )
@@ -46,7 +47,7 @@ __all__ = ["PersonPlan", "plan_person", "plate_pattern"]
 
 # Keys that describe rather than identify: thousands of mentions may share one, so a query
 # made of them alone narrows its candidates by the sex and age it gives (`Narrowing`).
-DESCRIPTIVE = frozenset({"smt", "smtp", "smtw", "plate"})
+DESCRIPTIVE = frozenset({"smt", "smtp", "smtw", "smtd", "plate", "platr"})
 # So are the keys of one name alone: a surname, a given name, a moniker, a surname with an
 # initial. At a million records SMITH or a moniker like RED is held by hundreds or
 # thousands, the candidate cap keeps the first 200 in id order, and "Smith, born 1994"
@@ -54,6 +55,7 @@ DESCRIPTIVE = frozenset({"smt", "smtp", "smtw", "plate"})
 ONE_NAME = frozenset({"ln", "lnp", "lnph", "aln", "fn", "afn", "mon", "lfi", "alfi"})
 BROAD = 3000  # a single-name key held by more mentions than this is not used alone
 RARE = 300  # ... and with a given name beside it, only up to this many
+MARK_BROAD = 2000  # a mark's place alone or design alone, beside its design at the place
 SEEN = 50  # counted up to this many, a name is a real one, not somebody's misspelling
 
 
@@ -205,11 +207,8 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
             add("street", plan.address_key, 2.5)
     if q.mark:
         _plan_mark(plan, q.mark)
-        for kind, key, weight in _mark_place_keys(plan):
+        for kind, key, weight in _mark_keys(store, plan):
             add(kind, key, weight)
-        for word in sorted(plan.mark_words):
-            for member in motif_group(word):
-                add("smtw", member, 2.0)
     for kind, value in (("state-id", q.state_id), ("drivers-license", q.driver_license)):
         if value and normalize_plate(value):
             plan.ids.append((kind, normalize_plate(value)))
@@ -217,8 +216,9 @@ def plan_person(store: Store, q: PersonQuery, today: date) -> PersonPlan:
     if q.plate:
         plan.plate, plan.plate_is_pattern = plate_pattern(q.plate)
         if plan.plate.strip("%_"):
+            kind, key = plate_lookup(plan.plate) if plan.plate_is_pattern else ("plate", plan.plate)
             probes.append(
-                KeyProbe("plate", plan.plate, 3.0, key_field("plate", record=True),
+                KeyProbe(kind, key, 3.0, key_field(kind, record=True),
                          record=True, pattern=plan.plate_is_pattern)
             )  # fmt: skip
     plan.probes = _dedupe(probes)
@@ -371,6 +371,28 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def _mark_keys(store: Store, plan: PersonPlan) -> list[tuple[str, str, float]]:
+    """Keys for a described mark. A design at a place ("dragon tattoo left arm") is
+    looked up as such (`smtd`: the dragons on arms, each word of the design's motif at the
+    place and the parts within it). Beside those, the place alone (every arm tattoo) and
+    the design anywhere (every dragon) are read only where they are selective, at most
+    MARK_BROAD mentions each: at a million records TAT ARM is held by tens of thousands,
+    and reading them all made tattoo queries the latency tail while the design-at-place
+    keys already hold the person. The design anywhere still finds a mark recorded at a
+    place the witness names differently, when that design is not a common one. Without a
+    design or a place, the keys there are are all there is, whatever their size."""
+    places = _mark_place_keys(plan)
+    members = [m for word in sorted(plan.mark_words) for m in motif_group(word)]
+    design = [("smtw", m, 2.0) for m in members]
+    if not (members and plan.mark_type_part):
+        return places + design
+    at = [plan.mark_type_part] + [k for kind, k, _ in places if kind == "smtp"]
+    combined = [("smtd", f"{p} {m}", 3.0) for p in dict.fromkeys(at) for m in members]
+    broad = places + design
+    counts = store.key_counts([(k, v) for k, v, _ in broad], MARK_BROAD + 1)
+    return combined + [(k, v, w) for k, v, w in broad if counts.get((k, v), 0) <= MARK_BROAD]
 
 
 def _mark_place_keys(plan: PersonPlan) -> list[tuple[str, str, float]]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lexhub.model import Scope, SearchKey, Sensitivity
+from lexhub.normalize.plates import plate_lookup
 
 if TYPE_CHECKING:
     from lexhub.store.sql import SqlStore
@@ -397,9 +398,10 @@ def find_records(
             where.append(exists + f"({alternatives}))")
             params += [v for key in keys for v in key]
     if rf.plate is not None:
-        match_sql, match_params = _key_match("x", rf.plate, True)
-        where.append(exists + f"x.kind = 'plate' AND {match_sql})")
-        params += match_params
+        kind, pattern = plate_lookup(rf.plate)
+        match_sql, match_params = _key_match("x", pattern, True)
+        where.append(exists + f"x.kind = ? AND {match_sql})")
+        params += [kind, *match_params]
     relevance = "0.0"
     join = ""
     if rf.text is not None:
