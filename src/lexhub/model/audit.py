@@ -54,6 +54,8 @@ class AuditKind(StrEnum):
     FEDERATION = "federation"  # a federated search or remote retrieval: peers, statuses
     PEER_REFUSED = "peer-refused"  # a node-to-node request refused (signature, agency)
     PEER_CHANGE = "peer-change"  # a federation peer registered, changed or removed
+    LINKAGE_REVIEW = "linkage-review"  # the review queue of pairs shown to a reviewer
+    LINKAGE_DECISION = "linkage-decision"  # a human accepted or rejected a pair of mentions
 
 
 @dataclass(frozen=True)
