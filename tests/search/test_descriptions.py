@@ -126,7 +126,8 @@ def test_a_plate_fragment_puts_the_vehicles_usual_driver_first(
     load_corpus(store, tmp_path, (lent, *usual))
     result = run(store, PersonQuery(plate="FD825*"))
     assert len({h.score for h in result.hits}) == 1  # the fragment fits all alike
-    assert [h.person.get("last") for h in result.hits] == ["SUMP"] * 3 + ["KOLB", "MAHSN"]
+    # The usual driver first; then everyone else seen with it before the driver again.
+    assert [h.person.get("last") for h in result.hits] == ["SUMP", "KOLB", "MAHSN"] + ["SUMP"] * 2
     # A suffix, both ends and a one-character wildcard find the same people.
     for fragment in ("*2524", "FD*24", "FD?2524", "F*"):
         again = run(store, PersonQuery(plate=fragment))
@@ -179,3 +180,22 @@ def test_a_leading_wildcard_plate_reads_the_reversed_key(store: Store, tmp_path:
     assert _sources(run(store, RecordQuery(plate="*845B"))) == ["A-9700"]
     assert _sources(run(store, RecordQuery(plate="7X*46B"))) == ["A-9701"]
     assert sorted(_sources(run(store, RecordQuery(plate="*B")))) == ["A-9700", "A-9701"]
+
+
+def test_one_driver_does_not_fill_the_top_ten_of_a_plate_fragment(
+    store: Store, tmp_path: Path
+) -> None:
+    # The fragment fits two cars: one driven on twelve records, one seen once. The one-off
+    # driver is on the first page of ten, second, not pushed to the second page.
+    busy = tuple(
+        record(f"A-98{i:02d}", person("Sump", "Randy", "1978-01-16", sex=M), plates=("KT4 1001",))
+        for i in range(12)
+    )
+    once = record(
+        "B-9899", person("Vance", "Eli", "1996-06-20", sex=M), plates=("KT4 1002",), owner=B
+    )
+    load_corpus(store, tmp_path, (*busy, once))
+    result = run(store, PersonQuery(plate="KT4*"), page_size=10)
+    lasts = [h.person.get("last") for h in result.hits]
+    assert lasts[:2] == ["SUMP", "VANCE"], lasts
+    assert lasts[2:] == ["SUMP"] * 8

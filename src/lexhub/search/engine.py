@@ -74,8 +74,11 @@ def _search_people(
         )
         if result.band is not None:
             scored.append((-result.score, row.id, row, grant, withheld, result))
-    seen = _seen_with_vehicle([(item[2], item[4]) for item in scored]) if plan.plate else {}
-    scored.sort(key=lambda item: (item[0], -seen.get(item[1], 1), item[1]))
+    seen: dict[int, int] = {}
+    again: set[int] = set()
+    if plan.plate:
+        seen, again = _seen_with_vehicle([(item[2], item[4]) for item in scored])
+    scored.sort(key=lambda item: (item[0], item[1] in again, -seen.get(item[1], 1), item[1]))
     start = (page - 1) * page_size
     contacts = _contacts(store, scope)
     hits = tuple(
@@ -88,21 +91,31 @@ def _search_people(
 _NONE: frozenset[str] = frozenset()
 
 
-def _seen_with_vehicle(rows: list[tuple[MentionRow, frozenset[str]]]) -> dict[int, int]:
+def _seen_with_vehicle(
+    rows: list[tuple[MentionRow, frozenset[str]]],
+) -> tuple[dict[int, int], set[int]]:
     """For a plate query, per mention: on how many of the candidates' records its name
-    appears. A plate fragment fits many vehicles and every person of a record gets the
+    appears; and the mentions that repeat a name already seen (all but each name's lowest
+    id). A plate fragment fits many vehicles and every person of a record gets the
     record's plate alike; among hits that score the same, the person seen with the
     vehicle again and again (its usual driver) is a better bet than a one-time owner,
-    passenger or witness, whom ids alone would put first. Withheld names do not count."""
+    passenger or witness, whom ids alone would put first. But one such driver must not
+    fill the page with their own mentions and push everyone else seen with a fitting
+    plate out of it: among equal scores, each name comes once before any comes again.
+    Withheld names do not count."""
     records: dict[tuple[str, str], set[int]] = {}
     named: dict[int, tuple[str, str]] = {}
-    for row, withheld in rows:
+    for row, withheld in sorted(rows, key=lambda item: item[0].id):
         if "person.name" in withheld or not row.last:
             continue
         key = (row.last, row.first or "")
         named[row.id] = key
         records.setdefault(key, set()).add(row.record_id)
-    return {mention: len(records[key]) for mention, key in named.items()}
+    first: dict[tuple[str, str], int] = {}
+    for mention, key in named.items():
+        first.setdefault(key, mention)
+    again = {mention for mention, key in named.items() if first[key] != mention}
+    return {mention: len(records[key]) for mention, key in named.items()}, again
 
 
 def _visible_narrowing(narrowing: Narrowing | None, scope: Scope) -> Narrowing | None:
