@@ -11,6 +11,7 @@ from lexhub.cli import (
     agreement,
     audit,
     demo,
+    entity,
     group,
     ingest,
     link,
@@ -58,7 +59,7 @@ app.command("ingest")(ingest.ingest)
 app.command("demo")(demo.demo)
 app.command("search")(search.search_command)
 app.command("report")(report.report_command)
-app.command("link")(link.link_command)
+app.add_typer(link.app, name="link")
 app.add_typer(agency.app, name="agency")
 app.add_typer(record.app, name="record")
 app.add_typer(audit.app, name="audit")
@@ -67,6 +68,7 @@ app.add_typer(agreement.app, name="agreement")
 app.add_typer(user.app, name="user")
 app.add_typer(token.app, name="token")
 app.add_typer(peer.app, name="peer")
+app.add_typer(entity.app, name="entity")
 app.command("serve")(serve.serve)
 
 
