@@ -123,6 +123,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=500, help="untimed queries first")
     parser.add_argument("--misses", type=int, default=10, help="missed queries to print")
     parser.add_argument("--rebuild", action="store_true", help="reload the databases")
+    parser.add_argument(
+        "--types", default="", help="only these query types, comma-separated (profiling)"
+    )
     args = parser.parse_args()
 
     from ingest import region_dir
@@ -137,6 +140,10 @@ def main() -> None:
     started = time.perf_counter()
     prep = prepare(region, prep_dir, args.absent, max(4 * args.queries, 20_000), args.seed)
     queries = build_queries(prep.present, prep.absent, args.queries, args.absent, args.seed)
+    if args.types:  # the same queries as a full run, a subset of them
+        wanted = set(args.types.split(","))
+        queries = [q for q in queries if q.kind in wanted and not q.absent or
+                   q.absent and "absent" in wanted]  # fmt: skip
     print(f"prepared data and queries in {time.perf_counter() - started:.0f} s", flush=True)
 
     runs: list[Run] = []

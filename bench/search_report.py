@@ -74,6 +74,7 @@ def report(
     table = _quality(lines, groups, runs)
     likely = _absent(lines, runs, absent_named)
     p95 = _latency(lines, runs, named | absent_named)
+    _latency_by_type(lines, queries, runs)
     _goals(lines, table, likely, p95)
     _weakest(lines, queries, runs)
     misses = _misses({q.qid: q for q in queries}, runs, systems)
@@ -133,6 +134,22 @@ def _latency(
                 f"{p95[(system, label)]:>9.1f}{p99:>9.1f}"
             )
     return p95
+
+
+def _latency_by_type(
+    lines: list[str], queries: Sequence[BenchQuery], runs: dict[str, list[Outcome]]
+) -> None:
+    """p50 / p95 per query type for each lexhub engine: which types make the tail."""
+    kinds = {q.qid: ("absent" if q.absent else q.kind) for q in queries}
+    order = [*MIX, "absent"]
+    for system in (s for s in runs if s.startswith("lexhub")):
+        cells = []
+        for kind in order:
+            ms = [o.ms for o in runs[system] if kinds[o.qid] == kind]
+            if ms:
+                p50, p95, _ = percentiles(ms)
+                cells.append(f"{kind} {p50:.0f}/{p95:.0f}")
+        lines.append(f"  {system} p50/p95 by type: " + ", ".join(cells))
 
 
 def _goals(
