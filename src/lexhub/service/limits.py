@@ -9,6 +9,7 @@ traffic. The clock is injectable so tests advance time instead of sleeping.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 from collections.abc import Callable, Mapping
@@ -32,6 +33,7 @@ __all__ = [
     "RefusalLimit",
     "TokenBuckets",
     "client_address",
+    "client_key",
 ]
 
 # A person at a console never comes near; a partner's sync job should ask for its own.
@@ -94,6 +96,17 @@ class TokenBuckets:
     def size(self) -> int:
         return len(self._buckets)
 
+    def evict_full(self) -> int:
+        """Forget every bucket that has refilled to `burst`: a key seen again starts full
+        anyway, so forgetting it changes no answer. How many were forgotten."""
+        now = self.clock()
+        with self._lock:
+            full = [k for k, b in self._buckets.items()
+                    if b.tokens + (now - b.at) * self.rate >= self.burst]  # fmt: skip
+            for k in full:
+                del self._buckets[k]
+        return len(full)
+
 
 class RefusalLimit:
     """Which refusals of unauthenticated requests may be written to the audit chain.
@@ -103,8 +116,13 @@ class RefusalLimit:
     chain (and its checkpoints, exports, verification) at the attacker's pace. So each
     client address gets `rate` audited refusals a second (bursts of `burst`); beyond that a
     refusal is still refused, and only counted (`unaudited`, by area: api, federation),
-    which /metrics shows. The buckets are kept at most `max_keys` addresses; past that (a
-    spoofing flood) every address shares one bucket, so memory stays bounded.
+    which /metrics shows. An IPv6 client is one /64 (`client_key`): a single host usually
+    holds a whole /64 and could otherwise take a fresh bucket per address. The buckets are
+    kept for at most `max_keys` clients: a new client finding the table full first evicts
+    the buckets that have refilled (clients quiet for `burst / rate` seconds, whose buckets
+    would start full again anyway); only while every kept client is still draining its
+    bucket (a flood from more than `max_keys` clients at once) do new clients share one
+    bucket, so memory stays bounded and a client already kept keeps its own.
     """
 
     def __init__(
@@ -115,16 +133,39 @@ class RefusalLimit:
         self.max_keys = max_keys
         self.unaudited: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._clock = clock
+        self._no_sweep_before = -math.inf
 
     def admit(self, area: str, address: str) -> bool:
         """True if this refusal may be audited; False (and counted) if over the limit."""
-        known = self.buckets.holds(address) or self.buckets.size() < self.max_keys
-        key = address if known else "(many)"
+        key = client_key(address)
+        if not self.buckets.holds(key) and self.buckets.size() >= self.max_keys:
+            now = self._clock()
+            # A sweep reads every bucket: during a flood that finds none refilled, sweep
+            # again only when one could have (never more than once a second).
+            if now >= self._no_sweep_before and self.buckets.evict_full() == 0:
+                self._no_sweep_before = now + 1.0
+        if not self.buckets.holds(key) and self.buckets.size() >= self.max_keys:
+            key = "(many)"
         if self.buckets.allow(key):
             return True
         with self._lock:
             self.unaudited[area] = self.unaudited.get(area, 0) + 1
         return False
+
+
+def client_key(address: str) -> str:
+    """The client an address stands for in the refusal limit: an IPv4 address (also one
+    mapped into IPv6) as it is, an IPv6 address as its /64, anything else as given."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # "unknown", a test client's name
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 class BodyTooLarge(LexhubError):
