@@ -10,10 +10,11 @@ that Splink treats a missing field as no evidence rather than as a disagreement.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
+import orjson
 import pandas as pd
 
 from lexhub.normalize import compact, nickname_group, phonetic_keys
@@ -23,18 +24,23 @@ __all__ = ["FRAME_COLUMNS", "mention_frame"]
 
 FRAME_COLUMNS = (
     "unique_id", "owner", "type", "sensitivity", "role", "offcats", "first_name", "surname",
-    "first_nick", "first_dm", "surname_dm", "dob", "dob_year", "sex", "phones", "addresses",
-    "identifiers", "marks", "aliases",
+    "first_nick", "first_dm", "surname_dm", "surname_dm1", "dob", "dob_year", "sex", "phones",
+    "addresses", "identifiers", "marks", "aliases",
 )  # fmt: skip
 
 _IDX = {name: i for i, name in enumerate(LINKAGE_COLUMNS)}
 
 
+# Names repeat (a region of a million mentions holds some tens of thousands of distinct
+# names), so their keys are derived once per name, not once per mention. The lists are
+# shared between rows and MUST NOT be mutated.
+@lru_cache(maxsize=1 << 18)
 def _dm(name: str | None) -> list[str] | None:
     codes = [k[3:] for k in phonetic_keys(name) if k.startswith("dm:")] if name else []
     return codes or None
 
 
+@lru_cache(maxsize=1 << 18)
 def _nick(first: str | None) -> list[str] | None:
     return sorted(nickname_group(first)) or None if first else None
 
@@ -45,10 +51,11 @@ def _listed(values: Iterable[str]) -> list[str] | None:
 
 
 def _row(raw: tuple[Any, ...]) -> tuple[Any, ...]:
-    profile: dict[str, Any] = json.loads(raw[_IDX["profile"]]) if raw[_IDX["profile"]] else {}
+    profile: dict[str, Any] = orjson.loads(raw[_IDX["profile"]]) if raw[_IDX["profile"]] else {}
     last = compact(raw[_IDX["last"]] or "") or None
     first = compact(raw[_IDX["first"]] or "") or None
     dob = raw[_IDX["dob"]]
+    surname_dm = _dm(last)
     return (
         int(raw[_IDX["id"]]),
         raw[_IDX["owner"]],
@@ -60,7 +67,8 @@ def _row(raw: tuple[Any, ...]) -> tuple[Any, ...]:
         last,
         _nick(first),
         _dm(first),
-        _dm(last),
+        surname_dm,
+        surname_dm[0] if surname_dm else None,  # the blocking key (arrays index differently)
         dob if dob and len(dob) == 10 else None,  # a partial date is compared by year only
         int(dob[:4]) if dob else None,
         raw[_IDX["sex"]] if raw[_IDX["sex"]] in ("M", "F") else None,

@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from splink import DuckDBAPI, Linker
+from splink import Linker
 
+from lexhub.linkage.backend import SparkOptions, linker_input, model_for
 from lexhub.linkage.components import components, joins
 from lexhub.linkage.frame import mention_frame
 from lexhub.linkage.settings import TRAINING_BLOCKING, mention_settings
@@ -54,6 +55,9 @@ class LinkOptions:
     seed: int = 7
     u_pairs: float = 2e6  # random pairs sampled to estimate u
     threshold: float | None = None  # a fixed match weight instead of `choose_threshold`
+    backend: str = "duckdb"  # or "spark" (lexhub.linkage.backend)
+    spark: SparkOptions = SparkOptions()
+    model: str | None = None  # a trained model's JSON to score with instead of training
 
 
 @dataclass(frozen=True)
@@ -103,24 +107,31 @@ def _train(linker: Linker, opts: LinkOptions) -> None:
 
 
 def score_frame(frame: pd.DataFrame, opts: LinkOptions, step: Step) -> Scored:
-    """Train on `frame` (no labels) and score its blocked pairs down to the review floor."""
-    linker = Linker(frame, mention_settings(), DuckDBAPI())  # type: ignore[arg-type]
-    step("training (EM, no labels)")
-    _train(linker, opts)
-    model = linker.misc.save_model_to_json()
-    prior = float(model["probability_two_random_records_match"])
-    threshold = (
-        opts.threshold
-        if opts.threshold is not None
-        else choose_threshold(math.log2(prior / (1 - prior)))
-    )
-    step("scoring pairs")
-    predictions = linker.inference.predict(threshold_match_weight=threshold - REVIEW_BAND)
-    gammas = ", ".join(f"gamma_{c}" for c in COMPARISONS)
-    pairs: pd.DataFrame = linker.misc.query_sql(  # type: ignore[no-untyped-call]
-        "SELECT unique_id_l, unique_id_r, match_weight, match_probability, "
-        f"{gammas} FROM {predictions.physical_name}"
-    )
+    """Train on `frame` (no labels), or take `opts.model`'s parameters, and score its
+    blocked pairs down to the review floor, on `opts.backend`."""
+    with linker_input(opts.backend, frame, opts.spark) as (api, table):
+        dialect = api.sql_dialect.sql_dialect_str
+        if opts.model is None:
+            linker = Linker(table, mention_settings(), api)
+            step("training (EM, no labels)")
+            _train(linker, opts)
+        else:
+            linker = Linker(table, model_for(json.loads(opts.model), dialect), api)
+            step("training (EM, no labels)")  # skipped: the given model's parameters
+        model = linker.misc.save_model_to_json()
+        prior = float(model["probability_two_random_records_match"])
+        threshold = (
+            opts.threshold
+            if opts.threshold is not None
+            else choose_threshold(math.log2(prior / (1 - prior)))
+        )
+        step("scoring pairs")
+        predictions = linker.inference.predict(threshold_match_weight=threshold - REVIEW_BAND)
+        gammas = ", ".join(f"gamma_{c}" for c in COMPARISONS)
+        pairs: pd.DataFrame = linker.misc.query_sql(  # type: ignore[no-untyped-call]
+            "SELECT unique_id_l, unique_id_r, match_weight, match_probability, "
+            f"{gammas} FROM {predictions.physical_name}"
+        )
     return Scored(model, pairs, threshold)
 
 

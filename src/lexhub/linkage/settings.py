@@ -15,15 +15,15 @@ identifier or an address).
 
 from __future__ import annotations
 
-from typing import Any
-
+import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 __all__ = ["PREDICTION_BLOCKING", "TRAINING_BLOCKING", "mention_settings"]
 
 PREDICTION_BLOCKING = (
-    {"blocking_rule": "l.surname_dm[1] = r.surname_dm[1] AND l.dob_year = r.dob_year"},
+    block_on("surname_dm1", "dob_year"),
     block_on("first_name", "dob"),
     block_on("surname", "first_name"),
     {"blocking_rule": "l.dob = r.dob AND substr(l.surname, 1, 1) = substr(r.surname, 1, 1)"},
@@ -39,44 +39,39 @@ TRAINING_BLOCKING = (
 
 
 def _first_name() -> cl.CustomComparison:
-    def jw(t: float) -> dict[str, Any]:
-        return {
-            "sql_condition": f"jaro_winkler_similarity(first_name_l, first_name_r) >= {t}",
-            "label_for_charts": f"first name Jaro-Winkler >= {t}",
-        }
+    """Levels built from Splink's level library rather than SQL text, so that the same
+    settings compile to DuckDB's and Spark's SQL (array functions and the Jaro-Winkler
+    function are named differently in each)."""
+
+    def jw(t: float) -> ComparisonLevelCreator:
+        return cll.JaroWinklerLevel("first_name", t).configure(
+            label_for_charts=f"first name Jaro-Winkler >= {t}"
+        )
 
     return cl.CustomComparison(
         output_column_name="first_name",
         comparison_description="first name: exact, nickname, spelling, sound",
         comparison_levels=[
-            {
-                "sql_condition": "first_name_l IS NULL OR first_name_r IS NULL",
-                "label_for_charts": "first name missing",
-                "is_null_level": True,
-            },
-            {
-                "sql_condition": "first_name_l = first_name_r",
-                "label_for_charts": "first name exact",
-                "tf_adjustment_column": "first_name",
-                "tf_adjustment_weight": 1.0,
-            },
-            {
-                "sql_condition": "len(list_intersect(first_nick_l, first_nick_r)) > 0",
-                "label_for_charts": "first name nickname of each other",
-            },
+            cll.NullLevel("first_name").configure(label_for_charts="first name missing"),
+            cll.ExactMatchLevel("first_name", term_frequency_adjustments=True).configure(
+                label_for_charts="first name exact", tf_adjustment_weight=1.0
+            ),
+            cll.ArrayIntersectLevel("first_nick", 1).configure(
+                label_for_charts="first name nickname of each other"
+            ),
             jw(0.92),
-            {
-                "sql_condition": "len(list_intersect(first_dm_l, first_dm_r)) > 0",
-                "label_for_charts": "first name sounds alike (Double Metaphone)",
-            },
+            cll.ArrayIntersectLevel("first_dm", 1).configure(
+                label_for_charts="first name sounds alike (Double Metaphone)"
+            ),
             jw(0.8),
-            {"sql_condition": "ELSE", "label_for_charts": "first name differs"},
+            cll.ElseLevel().configure(label_for_charts="first name differs"),
         ],
     )
 
 
 def mention_settings() -> SettingsCreator:
-    """Settings for deduplicating one frame of `mention_frame` columns (DuckDB SQL)."""
+    """Settings for deduplicating one frame of `mention_frame` columns; dialect-free, so
+    they compile to whichever backend the Linker runs on (DuckDB or Spark)."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
