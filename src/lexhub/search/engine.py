@@ -74,11 +74,10 @@ def _search_people(
         )
         if result.band is not None:
             scored.append((-result.score, row.id, row, grant, withheld, result))
-    seen: dict[int, int] = {}
-    again: set[int] = set()
-    if plan.plate:
-        seen, again = _seen_with_vehicle([(item[2], item[4]) for item in scored])
-    scored.sort(key=lambda item: (item[0], item[1] in again, -seen.get(item[1], 1), item[1]))
+    seen = _seen_with_vehicle([(item[2], item[4]) for item in scored]) if plan.plate else {}
+    scored.sort(key=lambda item: (item[0], -seen.get(item[1], 1), item[1]))
+    again = _repeats([(item[0], item[2], item[4]) for item in scored])
+    scored.sort(key=lambda item: (item[0], item[1] in again))  # stable: keeps the order above
     start = (page - 1) * page_size
     contacts = _contacts(store, scope)
     hits = tuple(
@@ -91,31 +90,41 @@ def _search_people(
 _NONE: frozenset[str] = frozenset()
 
 
-def _seen_with_vehicle(
-    rows: list[tuple[MentionRow, frozenset[str]]],
-) -> tuple[dict[int, int], set[int]]:
+def _seen_with_vehicle(rows: list[tuple[MentionRow, frozenset[str]]]) -> dict[int, int]:
     """For a plate query, per mention: on how many of the candidates' records its name
-    appears; and the mentions that repeat a name already seen (all but each name's lowest
-    id). A plate fragment fits many vehicles and every person of a record gets the
+    appears. A plate fragment fits many vehicles and every person of a record gets the
     record's plate alike; among hits that score the same, the person seen with the
     vehicle again and again (its usual driver) is a better bet than a one-time owner,
-    passenger or witness, whom ids alone would put first. But one such driver must not
-    fill the page with their own mentions and push everyone else seen with a fitting
-    plate out of it: among equal scores, each name comes once before any comes again.
-    Withheld names do not count."""
+    passenger or witness, whom ids alone would put first. Withheld names do not count."""
     records: dict[tuple[str, str], set[int]] = {}
     named: dict[int, tuple[str, str]] = {}
-    for row, withheld in sorted(rows, key=lambda item: item[0].id):
+    for row, withheld in rows:
         if "person.name" in withheld or not row.last:
             continue
         key = (row.last, row.first or "")
         named[row.id] = key
         records.setdefault(key, set()).add(row.record_id)
-    first: dict[tuple[str, str], int] = {}
-    for mention, key in named.items():
-        first.setdefault(key, mention)
-    again = {mention for mention, key in named.items() if first[key] != mention}
-    return {mention: len(records[key]) for mention, key in named.items()}, again
+    return {mention: len(records[key]) for mention, key in named.items()}
+
+
+def _repeats(ranked: list[tuple[float, MentionRow, frozenset[str]]]) -> set[int]:
+    """The mentions (in rank order) that repeat, at the same score, the visible name and
+    date of birth of a mention ranked before them. Among hits that score alike, each such
+    person comes once before anyone comes again: a person on a dozen records (a plate's
+    usual driver, a much-arrested namesake) would otherwise fill the page with their own
+    mentions and push everyone else who fits as well off it. Ties are then broken by id
+    as before. Only fields the requester sees are compared; a withheld name never groups."""
+    shown: set[tuple[float, str, str, str | None]] = set()
+    out: set[int] = set()
+    for score, row, withheld in ranked:
+        if "person.name" in withheld or not row.last:
+            continue
+        dob = None if "person.dob" in withheld else row.dob
+        key = (score, row.last, row.first or "", dob)
+        if key in shown:
+            out.add(row.id)
+        shown.add(key)
+    return out
 
 
 def _visible_narrowing(narrowing: Narrowing | None, scope: Scope) -> Narrowing | None:
