@@ -22,6 +22,7 @@ from lexhub.cli.search import (
     TokenOption,
 )
 from lexhub.linkage import LinkOptions, link_mentions
+from lexhub.linkage.backend import SparkOptions
 from lexhub.linkage.incremental import link_new
 from lexhub.linkage.review import decide, review_queue
 
@@ -68,6 +69,16 @@ def link_command(
             "the model in force: no re-training, old pairs not re-scored.",
         ),
     ] = False,
+    backend: Annotated[
+        str,
+        typer.Option(
+            help="Where Splink runs: duckdb (in process) or spark (PySpark, the lexhub[spark] "
+            "extra and Java; docs/linkage.md). Full runs only."
+        ),
+    ] = "duckdb",
+    spark_master: Annotated[
+        str, typer.Option(help="The Spark master with --backend spark, e.g. spark://host:7077.")
+    ] = "local[1]",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
@@ -86,7 +97,9 @@ def link_command(
         if incremental:
             new = link_new(store, step)
         else:
-            result = link_mentions(store, LinkOptions(seed=seed, threshold=threshold), step)
+            opts = LinkOptions(seed=seed, threshold=threshold, backend=backend,
+                               spark=SparkOptions(master=spark_master))  # fmt: skip
+            result = link_mentions(store, opts, step)
         bar.update(task, description="done", completed=total)
     if incremental:
         if as_json:
