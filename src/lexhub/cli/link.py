@@ -72,8 +72,8 @@ def link_command(
     backend: Annotated[
         str,
         typer.Option(
-            help="Where Splink runs: duckdb (in process) or spark (PySpark, the lexhub[spark] "
-            "extra and Java; docs/linkage.md). Full runs only."
+            help="Where Splink runs: duckdb (in process) or spark (PySpark from the spark "
+            "extra, and Java; docs/linkage.md). Full runs only."
         ),
     ] = "duckdb",
     spark_master: Annotated[
