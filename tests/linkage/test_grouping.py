@@ -10,11 +10,13 @@ from lexhub.access.grouping import group_hits, grouped_for
 from lexhub.access.search import audited_search
 from lexhub.model import Disclosure, Purpose, RequestContext, UserRole
 from lexhub.search import Band, Hit, PersonQuery
+from lexhub.service.app import create_app
 from lexhub.store import Store
 from tests.linkage.region import load_region, scope_without
 from tests.linkage.test_entity_access import CONTEXT
 from tests.linkage.test_entity_access import node as access_node
 from tests.search.conftest import C
+from tests.service.conftest import ApiClient, auth, token_for
 
 __all__ = ["access_node"]
 
@@ -51,3 +53,27 @@ def test_a_real_search_grouped_by_entity(
     } & {h.mention_id for h in result.hits}
     assert [g.best for g in groups] == sorted((g.best for g in groups), reverse=True)
     assert sum(len(g.hits) for g in groups) == len(result.hits)
+
+
+def test_the_api_answers_groups_on_request(
+    access_node: tuple[Store, dict[tuple[str, str], int]],
+) -> None:
+    store, ids = access_node
+    client = ApiClient(create_app(store.url))
+    token = token_for(store, "an9", C, UserRole.ANALYST)
+    body = {"purpose": "criminal-investigation", "case_number": "26-0042",
+            "query": {"kind": "person", "last": "able", "first": "ann"}}  # fmt: skip
+    plain = client.post("/api/v1/search", json=body, headers=auth(token)).json()
+    assert plain["groups"] is None
+    r = client.post("/api/v1/search", json={**body, "group_by": "entity"}, headers=auth(token))
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["hits"] == plain["hits"]
+    ann = {ids[k] for k in (("r1", "P1"), ("r2", "P1"), ("r7", "P2"))}
+    first = got["groups"][0]
+    assert first["entity"] == min(ann) and first["best"] == got["hits"][0]["score"]
+    assert {h["mention_id"] for h in first["hits"]} == ann & {
+        h["mention_id"] for h in plain["hits"]
+    }
+    r = client.post("/api/v1/search", json={**body, "group_by": "owner"}, headers=auth(token))
+    assert r.status_code == 422

@@ -9,19 +9,20 @@ purpose and case. A record the caller may not see answers exactly like an unknow
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from lexhub.access import audited_record
+from lexhub.access.grouping import grouped_for
 from lexhub.access.search import audited_search
 from lexhub.errors import NotFound, QueryError
 from lexhub.federation import NodeIdentity
 from lexhub.federation.broker import DEFAULT_DEADLINE, federated_search
 from lexhub.federation.wire import hit_to_wire, query_from_wire
 from lexhub.model import UserRole
-from lexhub.search import MAX_PAGE_SIZE
+from lexhub.search import MAX_PAGE_SIZE, Hit
 from lexhub.search import Query as SearchQuery
 from lexhub.service.auth import Authorization, Gate
 from lexhub.service.metrics import NodeMetrics
@@ -64,6 +65,10 @@ class SearchRequest(BaseModel):
                                   "queries (docs/search.md).")  # fmt: skip
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+    group_by: Literal["entity"] | None = Field(None, description='"entity": also answer '
+                                               "the page's hits grouped by person, as the "
+                                               "caller may see persons (docs/linkage.md); "
+                                               "this node's search only.")  # fmt: skip
 
 
 class FederatedSearchRequest(SearchRequest):
@@ -83,6 +88,11 @@ class SearchAnswer(BaseModel):
     hits: list[dict[str, Any]] = Field(description="Best first: score, band, disclosure "
                                        "(full or pointer), owner, source_id, person, "
                                        "evidence, contact (pointers).")  # fmt: skip
+    groups: list[dict[str, Any]] | None = Field(
+        None,
+        description='With group_by "entity": the same hits by person, best first: entity (a'
+        " mention id naming the group, null for a hit without a person), best, hits.",
+    )
 
 
 class FederatedAnswer(BaseModel):
@@ -107,6 +117,13 @@ def parse_query(data: dict[str, Any]) -> SearchQuery:
         raise QueryError(name if reason else "query", reason or str(e)) from None
 
 
+def _local(hit: Hit) -> dict[str, Any]:
+    """A hit of this node's search: the wire form plus its `mention_id` (a person hit in
+    full), which /api/v1/entities/{mention_id} takes. Federated hits go without it."""
+    wire = hit_to_wire(hit)
+    return wire if hit.mention_id is None else {**wire, "mention_id": hit.mention_id}
+
+
 def search_router(gate: Gate, metrics: NodeMetrics, node: NodeIdentity | None) -> APIRouter:
     """`node`: this node's federation identity, which federated search signs with (without
     it, federated search answers 404)."""
@@ -120,11 +137,16 @@ def search_router(gate: Gate, metrics: NodeMetrics, node: NodeIdentity | None) -
                                body.justification)  # fmt: skip
             result = audited_search(store, ctx, query, page=body.page,
                                     page_size=body.page_size)  # fmt: skip
+            groups = grouped_for(store, ctx, result.hits) if body.group_by == "entity" else None
         metrics.searches.labels(ctx.purpose.value).inc()
         return SearchAnswer(
             owners_searched=list(result.owners_searched), page=result.page,
             page_size=result.page_size, pages=result.pages, total=result.total,
-            hits=[hit_to_wire(h) for h in result.hits],
+            hits=[_local(h) for h in result.hits],
+            groups=None if groups is None else [
+                {"entity": g.entity, "best": g.best, "hits": [_local(h) for h in g.hits]}
+                for g in groups
+            ],
         )  # fmt: skip
 
     @router.post("/federated-search", tags=["search"], responses=problem_responses(404),
@@ -136,6 +158,8 @@ def search_router(gate: Gate, metrics: NodeMetrics, node: NodeIdentity | None) -
         # and the audit write never block the event loop; the fan-out gets a loop of its own.
         query = parse_query(body.query)
         with gate.user(authorization) as (store, principal):
+            if body.group_by is not None:  # after the token, as every 422
+                raise QueryError("group_by", "not available for federated search")
             if node is None:  # after the token: only users learn how the node is set up
                 raise NotFound("this node has no federation identity (lexhub serve makes one)")
             ctx = gate.context(principal, body.purpose, body.role, body.case_number,
