@@ -90,3 +90,24 @@ def test_a_mention_outside_the_scope_answers_as_unknown(
             assert got == (1, "", f"Error: no entity for mention {mention}\n")
     code, _, err = run(store, "entity", "show", "1", "--token", token)
     assert code == 1 and err.startswith("Error: entity show: --purpose: required: one of ")
+
+
+def test_search_group_by_entity(
+    cli_node: tuple[Store, dict[tuple[str, str], int], str],
+) -> None:
+    store, ids, token = cli_node
+    ask = ("search", "--last", "able", "--first", "ann", "--token", token, *CONTEXT)
+    code, out, err = run(store, *ask, "--group-by-entity", "--json")
+    assert code == 0, err
+    got = json.loads(out)
+    ann = {ids[k] for k in (("r1", "P1"), ("r2", "P1"), ("r7", "P2"))}
+    by_rank = {h["rank"]: h for h in got["hits"]}
+    first = got["groups"][0]
+    assert first["entity"] == min(ann)
+    assert {by_rank[r]["mention_id"] for r in first["ranks"]} == ann & {
+        h["mention_id"] for h in got["hits"]
+    }
+    assert sorted(r for g in got["groups"] for r in g["ranks"]) == sorted(by_rank)
+    code, out, err = run(store, *ask, "--group-by-entity")
+    assert code == 0, err
+    assert f"person 1 (entity of mention {min(ann)})" in out

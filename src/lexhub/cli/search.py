@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lexhub.access import audited_search
+from lexhub.access.grouping import grouped_for
 from lexhub.cli.output import JSON_HELP, console, emit_json, opened_store
 from lexhub.cli.user import identity_settings, now
 from lexhub.errors import AccessDenied, InputError, QueryError
@@ -277,10 +278,15 @@ def why_cell(hit: Hit) -> str:
     return ""
 
 
-def results_table(result: SearchResult, people: bool = True) -> Table:
+def results_table(
+    result: SearchResult, people: bool = True, ranks: dict[int, int] | None = None,
+    title: str | None = None,
+) -> Table:  # fmt: skip
     """One hit per row, stacked cells, so a hit stays legible in 100 columns. Record
-    queries (`people=False`) have no person column: their hits are records."""
-    t = Table(box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False, title_justify="left")
+    queries (`people=False`) have no person column: their hits are records. `ranks` (by
+    `id` of the hit) numbers hits shown out of the page's order (a group of them)."""
+    t = Table(box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False, title_justify="left",
+              title=title)  # fmt: skip
     t.add_column("#", justify="right", no_wrap=True)
     t.add_column("score", no_wrap=True)
     t.add_column("record", max_width=18, overflow="fold")
@@ -291,7 +297,7 @@ def results_table(result: SearchResult, people: bool = True) -> Table:
     for i, hit in enumerate(result.hits, start=first + 1):
         person = [escape(person_cell(hit))] if people else []
         t.add_row(
-            str(i),
+            str(ranks[id(hit)] if ranks else i),
             f"{hit.score:.2f}\n{hit.band.value}",
             escape(record_cell(hit)),
             *person,
@@ -399,6 +405,14 @@ def search_command(
     page_size: Annotated[
         Text, _opt(f"Hits per page (default 20, at most {MAX_PAGE_SIZE}).", SCOPE, "N")
     ] = None,
+    group_by_entity: Annotated[
+        bool,
+        typer.Option(
+            "--group-by-entity",
+            rich_help_panel=SCOPE,
+            help="Show the page's hits grouped by person (as you may see persons).",
+        ),
+    ] = False,  # fmt: skip
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP, rich_help_panel=SCOPE)] = False,
 ) -> None:
     """Find a person, or records, across the agencies whose agreements let you: ranked
@@ -418,9 +432,20 @@ def search_command(
             result = audited_search(store, context, query, page=page_n, page_size=size)
         except QueryError as e:  # the engine names the query field; say which option it was
             raise fail(None if e.field == "query" else option(e.field), e.reason) from None
+        groups = grouped_for(store, context, result.hits) if group_by_entity else None
+    ranks = {id(h): i for i, h in enumerate(result.hits, start=(page_n - 1) * size + 1)}
     if as_json:
-        emit_json(result_json(query, result, context))
+        out = result_json(query, result, context)
+        if groups is not None:
+            out["groups"] = [{"entity": g.entity, "best": g.best,
+                              "ranks": [ranks[id(h)] for h in g.hits]} for g in groups]  # fmt: skip
+        emit_json(out)
         return
-    if result.hits:
+    if groups is not None:
+        for n, g in enumerate(groups, start=1):
+            name = f"person {n}" + (f" (entity of mention {g.entity})" if g.entity else "")
+            console.print(results_table(replace(result, hits=g.hits), people=not records,
+                                        ranks=ranks, title=name))  # fmt: skip
+    elif result.hits:
         console.print(results_table(result, people=not records))
     console.print(escape(summary(result)), soft_wrap=True)
