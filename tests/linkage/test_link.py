@@ -7,10 +7,17 @@ import math
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lexhub.linkage import evaluate, evidence, evidence_text, link_mentions
+from lexhub.linkage.components import component_roots, components
+from lexhub.linkage.run import Scored, cluster
 from lexhub.store import Store
+from lexhub.store.linkage_sql import LinkRow
 from tests.linkage.conftest import OPTIONS, truth_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -56,3 +63,47 @@ def test_link_resolves_the_region_without_labels_and_saves_model_edges_entities(
     ]
     assert len(kept) == 1 and kept[0].decision == "reject"
     assert [k.decision for k in loaded.decided_links()] == ["reject"]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=80),
+    st.sets(st.integers(0, 40), min_size=1),
+)
+def test_column_wise_components_are_the_union_find_components(
+    edges: list[tuple[int, int]], nodes: set[int]
+) -> None:
+    ids = np.array(sorted(nodes), np.int64)
+    inside = [(min(a, b), max(a, b)) for a, b in edges if a in nodes and b in nodes]
+    left = np.array([a for a, _ in inside], np.int64)
+    right = np.array([b for _, b in inside], np.int64)
+    rows = [LinkRow(a, b, 9.0, 1.0, {}) for a, b in inside]
+    expected = components(ids.tolist(), rows, 4.0)
+    assert dict(zip(ids.tolist(), component_roots(ids, left, right).tolist(), strict=True)) == (
+        expected
+    )
+
+
+def test_cluster_keeps_band_edges_between_entities_only_and_obeys_decisions() -> None:
+    ids = np.array([1, 2, 3, 4, 5], np.int64)
+    pairs = pd.DataFrame(
+        {
+            "unique_id_l": [1, 2, 1, 3, 4],
+            "unique_id_r": [2, 3, 3, 4, 5],
+            "match_weight": [9.0, 8.0, 1.0, 2.0, 7.0],
+            "match_probability": [1.0, 1.0, 0.7, 0.8, 0.99],
+        }
+    )
+    scored = Scored({}, pairs, 4.0)
+    rejected = LinkRow(4, 5, 7.0, 0.99, {}, "reject")
+    done = cluster(ids, scored, [rejected])
+    stored = {(k.left, k.right): k.decision for k in done.links}
+    # 1-3 is a band edge inside {1, 2, 3}: dropped; 3-4 is one between entities: kept;
+    # 4-5 would join but a human rejected it: kept with its decision, joining nothing.
+    assert stored == {(1, 2): None, (2, 3): None, (3, 4): None, (4, 5): "reject"}
+    assert done.joined == 2 and done.entities == 3
+    entity = {m: n for m, n, _ in done.members}
+    assert entity[1] == entity[2] == entity[3] != entity[4] != entity[5]
+    assert {m: w for m, _, w in done.members} == {1: 9.0, 2: 9.0, 3: 8.0, 4: None, 5: None}
+    accepted = LinkRow(3, 5, 0.5, 0.6, {}, "accept")  # not scored this run, still joins
+    again = cluster(ids, scored, [rejected, accepted])
+    assert again.entities == 2 and {m for m, n, _ in again.members if n == 2} == {4}

@@ -22,7 +22,7 @@ import pandas as pd
 from splink import Linker
 
 from lexhub.linkage.backend import SparkOptions, linker_input, model_for
-from lexhub.linkage.components import components, joins
+from lexhub.linkage.components import component_roots
 from lexhub.linkage.frame import mention_frame
 from lexhub.linkage.settings import TRAINING_BLOCKING, mention_settings
 from lexhub.store.base import Store
@@ -154,6 +154,66 @@ def links_of(pairs: pd.DataFrame) -> list[LinkRow]:
     ]
 
 
+@dataclass(frozen=True)
+class Clustering:
+    """What a run saves: the edges worth keeping, each mention's entity, and the counts."""
+
+    links: list[LinkRow]
+    members: list[tuple[int, int, float | None]]  # mention id, entity number, best weight
+    joined: int  # scored pairs that join (a human's accept counts, a reject does not)
+    entities: int
+
+
+def cluster(ids: np.ndarray, scored: Scored, decided: list[LinkRow]) -> Clustering:
+    """Components over the joining edges, column-wise (`components.component_roots`), with
+    human decisions applied: an accept joins whether scored or not, a reject never does.
+
+    Stored edges: every joining edge, every decided one, and the band edges (below the
+    threshold, down to the review floor) between two different entities. A band edge
+    inside an entity is dropped: it joins nothing (only a human accept could make it join,
+    and its ends are already joined) and reviewing it changes nothing; at 100,000 mentions
+    such edges were most of the rows written. Entities are numbered by their smallest
+    mention id."""
+    t = scored.threshold
+    p = scored.pairs
+    a, b = p["unique_id_l"].to_numpy(np.int64), p["unique_id_r"].to_numpy(np.int64)
+    left, right = np.minimum(a, b), np.maximum(a, b)
+    weight = p["match_weight"].to_numpy(np.float64)
+    base = max([int(ids.max()), *(k.right for k in decided)]) + 1
+    key = left * base + right
+    by_key = {k.left * base + k.right: k for k in decided}
+    accepted = np.array([x for x, k in by_key.items() if k.decision == "accept"], np.int64)
+    rejected = np.array([x for x, k in by_key.items() if k.decision == "reject"], np.int64)
+    is_decided = np.isin(key, np.fromiter(by_key, np.int64, len(by_key)))
+    joins_ = ((weight >= t) & ~np.isin(key, rejected)) | np.isin(key, accepted)
+    scored_keys = set(key[np.isin(key, accepted)].tolist())
+    unscored = [k for x, k in by_key.items() if k.decision == "accept" and x not in scored_keys]
+    jl = np.concatenate([left[joins_], np.array([k.left for k in unscored], np.int64)])
+    jr = np.concatenate([right[joins_], np.array([k.right for k in unscored], np.int64)])
+    inside = np.isin(jl, ids) & np.isin(jr, ids)  # an edge with an end gone never bridges
+    roots = component_roots(ids, jl[inside], jr[inside])
+    root_of = roots[np.searchsorted(ids, np.concatenate([left, right]))]
+    across = root_of[: len(left)] != root_of[len(left) :]
+    kept = links_of(p[joins_ | is_decided | across])
+    links = [
+        LinkRow(k.left, k.right, k.weight, k.probability, k.levels, d.decision)
+        if (d := by_key.get(k.left * base + k.right)) is not None
+        else k
+        for k in kept
+    ]
+    ends = pd.Series(
+        np.concatenate([weight[joins_], weight[joins_]]),
+        index=np.concatenate([left[joins_], right[joins_]]),
+    )
+    best = ends.groupby(level=0).max().reindex(ids).to_numpy()
+    _, numbers = np.unique(roots, return_inverse=True)
+    members = [
+        (m, n, None if math.isnan(w) else w)
+        for m, n, w in zip(ids.tolist(), (numbers + 1).tolist(), best.tolist(), strict=True)
+    ]
+    return Clustering(links, members, int(joins_.sum()), int(numbers.max()) + 1)
+
+
 def link_mentions(store: Store, opts: LinkOptions, step: Step) -> LinkResult:
     """Link every indexed mention of `store` from scratch and save the result. A human
     decision on a pair (accept/reject) is kept and beats the model."""
@@ -163,42 +223,24 @@ def link_mentions(store: Store, opts: LinkOptions, step: Step) -> LinkResult:
         raise ValueError("linking needs at least two person mentions")
     scored = score_frame(frame, opts, step)
     step("clustering")
-    decided = {(k.left, k.right): k for k in store.decided_links()}
-    links = [
-        LinkRow(
-            k.left, k.right, k.weight, k.probability, k.levels, decided[(k.left, k.right)].decision
-        )
-        if (k.left, k.right) in decided
-        else k
-        for k in links_of(scored.pairs)
-    ]
-    seen = {(k.left, k.right) for k in links}
-    ids = frame["unique_id"].to_numpy().tolist()
-    joining = [k for k in links if joins(k, scored.threshold)]
-    joined = len(joining)
-    joining += [k for key, k in decided.items() if key not in seen and k.decision == "accept"]
-    comp = components(ids, joining, scored.threshold)
-    best: dict[int, float] = {}
-    for k in joining[:joined]:
-        for end in (k.left, k.right):
-            if k.weight > best.get(end, -math.inf):
-                best[end] = k.weight
-    numbers = {root: n for n, root in enumerate(sorted(set(comp.values())), start=1)}
-    members = [(m, numbers[comp[m]], best.get(m)) for m in ids]
+    ids = frame["unique_id"].to_numpy(np.int64)
+    done = cluster(ids, scored, store.decided_links())
     counts = {
         "mentions": len(ids),
-        "pairs": len(links),
-        "links": joined,
-        "entities": len(numbers),
+        "pairs": len(done.links),
+        "links": done.joined,
+        "entities": done.entities,
     }
     step("saving entities")
     model_id = store.linkage_save(
         json.dumps(scored.model, sort_keys=True),
         scored.threshold,
         counts,
-        links,
-        members,
+        done.links,
+        done.members,
         datetime.now(UTC),
     )
     log.info("linkage: model %d, %s", model_id, counts)
-    return LinkResult(model_id, scored.threshold, len(ids), len(links), joined, len(numbers))
+    return LinkResult(
+        model_id, scored.threshold, len(ids), len(done.links), done.joined, done.entities
+    )
