@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from lexhub.federation import NodeIdentity
 from lexhub.service.console.auth_pages import auth_router
+from lexhub.service.console.entity_pages import entity_router
 from lexhub.service.console.pages import STATIC, Console, ConsoleUser, PageResponse
 from lexhub.service.console.record_pages import record_router
 from lexhub.service.console.reserved_pages import reserved_router
@@ -34,7 +35,7 @@ CONSOLE_CSP = (
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 _ROOTS = {"", "login", "logout", "enrol", "account", "search", "record", "static",
-          "agreements", "audit", "oversight", "ingest"}  # fmt: skip
+          "agreements", "audit", "oversight", "ingest", "entity"}  # fmt: skip
 
 
 def is_console_path(path: str) -> bool:
@@ -54,7 +55,7 @@ def install_console(
         return e.response
 
     app.add_exception_handler(PageResponse, send_page)
-    for router in (auth_router, search_router, record_router, reserved_router):
+    for router in (auth_router, search_router, record_router, reserved_router, entity_router):
         app.include_router(router(console))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

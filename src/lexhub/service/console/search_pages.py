@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from lexhub.access.grouping import grouped_for
 from lexhub.access.search import audited_search
 from lexhub.errors import LexhubError, QueryError
 from lexhub.federation.broker import DEFAULT_DEADLINE, federated_search
@@ -45,7 +46,8 @@ RECORD_FIELDS = (
     ("r_plate", "plate", "Plate", "* for unknown characters"),
     ("r_phone", "phone", "Phone", ""), ("r_text", "text", "Narrative words", ""),
 )  # fmt: skip
-_KEPT = ("purpose", "case_number", "justification", "kind", "federated", "r_record_type")
+_KEPT = ("purpose", "case_number", "justification", "kind", "federated", "r_record_type",
+         "group_by_entity")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,11 @@ def search_router(console: Console) -> APIRouter:
                                 total=len(hits), page_no=1, pages=1, kept=_kept(form))  # fmt: skip
                 found = audited_search(store, ctx, query, page=page_no, page_size=PAGE_SIZE,
                                        today=console.now().date())  # fmt: skip
+                groups = (
+                    [[Shown(h) for h in g.hits] for g in grouped_for(store, ctx, found.hits,
+                                                                    today=console.now().date())]
+                    if form.get("group_by_entity") else None
+                )  # fmt: skip
         except QueryError as e:
             return page(request, user, form, error=e.reason, error_field=e.field, status=422)
         except LexhubError as e:
@@ -126,7 +133,7 @@ def search_router(console: Console) -> APIRouter:
         return page(
             request, user, form, hits=[Shown(h) for h in found.hits], total=found.total,
             page_no=found.page, pages=found.pages, owners=found.owners_searched,
-            kept=_kept(form),
+            kept=_kept(form), groups=groups,
         )  # fmt: skip
 
     return router
