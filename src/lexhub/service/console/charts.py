@@ -145,7 +145,12 @@ def network_chart(caption: str, centre: str, others: Sequence[Bar]) -> Markup:
         dy = 18 if math.sin(angle) > 0.2 else -10 if math.sin(angle) < -0.2 else 4
         nodes += [
             f'<circle cx="{px:.1f}" cy="{py:.1f}" r="7" fill="{BAR}"/>',
-            _label(int(px), int(py) + dy, f"{o.label} ({o.text})", anchor),
+            _label(
+                int(px) + {"start": 12, "end": -12}.get(anchor, 0),
+                int(py) + dy,
+                f"{o.label} ({o.text})",
+                anchor,
+            ),
         ]
     nodes += [f'<circle cx="{cx}" cy="{cy}" r="11" fill="{INK}"/>',
               _label(cx, cy + 28, centre, "middle")]  # fmt: skip
