@@ -31,6 +31,7 @@ from lexhub.service.audit_api import audit_router
 from lexhub.service.auth import ADMINS, Authorization, Gate
 from lexhub.service.console import install_console
 from lexhub.service.entity_api import entity_router
+from lexhub.service.linkage_api import linkage_router
 from lexhub.service.identity_api import identity_router
 from lexhub.service.ingest_api import MAX_BATCH_BYTES, ingest_router
 from lexhub.service.limits import (
@@ -187,6 +188,7 @@ def create_app(
     app.include_router(identity_router(gate))
     app.include_router(audit_router(gate))
     app.include_router(entity_router(gate))
+    app.include_router(linkage_router(gate))
     for router in routers:
         app.include_router(router)
     install_console(app, opener, now, node)  # the web console at /
