@@ -91,15 +91,19 @@ def test_cluster_keeps_band_edges_between_entities_only_and_obeys_decisions() ->
             "unique_id_r": [2, 3, 3, 4, 5],
             "match_weight": [9.0, 8.0, 1.0, 2.0, 7.0],
             "match_probability": [1.0, 1.0, 0.7, 0.8, 0.99],
+            "gamma_surname": [4, 4, 1, 2, 4],
+            "gamma_dob": [5, 3, 0, 1, 5],
         }
     )
     scored = Scored({}, pairs, 4.0)
     rejected = LinkRow(4, 5, 7.0, 0.99, {}, "reject")
     done = cluster(ids, scored, [rejected])
-    stored = {(k.left, k.right): k.decision for k in done.links}
+    stored = set(zip(done.links.left, done.links.right, strict=True))
     # 1-3 is a band edge inside {1, 2, 3}: dropped; 3-4 is one between entities: kept;
-    # 4-5 would join but a human rejected it: kept with its decision, joining nothing.
-    assert stored == {(1, 2): None, (2, 3): None, (3, 4): None, (4, 5): "reject"}
+    # 4-5 would join but a human rejected it: kept (the store keeps its decision).
+    assert stored == {(1, 2), (2, 3), (3, 4), (4, 5)}
+    assert done.links.levels[0] == '{"dob":5,"surname":4}'  # as entity_links stores them
+    assert done.links.levels[2] == '{"dob":1,"surname":2}'
     assert done.joined == 2 and done.entities == 3
     entity = {m: n for m, n, _ in done.members}
     assert entity[1] == entity[2] == entity[3] != entity[4] != entity[5]

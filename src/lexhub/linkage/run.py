@@ -26,7 +26,7 @@ from lexhub.linkage.components import component_roots
 from lexhub.linkage.frame import mention_frame
 from lexhub.linkage.settings import TRAINING_BLOCKING, mention_settings
 from lexhub.store.base import Store
-from lexhub.store.linkage_sql import LinkRow
+from lexhub.store.linkage_sql import EdgeColumns, LinkRow
 
 __all__ = [
     "COMPARISONS",
@@ -158,7 +158,7 @@ def links_of(pairs: pd.DataFrame) -> list[LinkRow]:
 class Clustering:
     """What a run saves: the edges worth keeping, each mention's entity, and the counts."""
 
-    links: list[LinkRow]
+    links: EdgeColumns  # decisions are the store's: `linkage_save` keeps them
     members: list[tuple[int, int, float | None]]  # mention id, entity number, best weight
     joined: int  # scored pairs that join (a human's accept counts, a reject does not)
     entities: int
@@ -194,13 +194,7 @@ def cluster(ids: np.ndarray, scored: Scored, decided: list[LinkRow]) -> Clusteri
     roots = component_roots(ids, jl[inside], jr[inside])
     root_of = roots[np.searchsorted(ids, np.concatenate([left, right]))]
     across = root_of[: len(left)] != root_of[len(left) :]
-    kept = links_of(p[joins_ | is_decided | across])
-    links = [
-        LinkRow(k.left, k.right, k.weight, k.probability, k.levels, d.decision)
-        if (d := by_key.get(k.left * base + k.right)) is not None
-        else k
-        for k in kept
-    ]
+    links = edge_columns(p[joins_ | is_decided | across])
     ends = pd.Series(
         np.concatenate([weight[joins_], weight[joins_]]),
         index=np.concatenate([left[joins_], right[joins_]]),
@@ -212,6 +206,31 @@ def cluster(ids: np.ndarray, scored: Scored, decided: list[LinkRow]) -> Clusteri
         for m, n, w in zip(ids.tolist(), (numbers + 1).tolist(), best.tolist(), strict=True)
     ]
     return Clustering(links, members, int(joins_.sum()), int(numbers.max()) + 1)
+
+
+def edge_columns(pairs: pd.DataFrame) -> EdgeColumns:
+    """Scored pairs as EdgeColumns (left < right). The levels JSON is built once per
+    distinct combination of levels (a few thousand), not once per pair (millions)."""
+    gammas = sorted(c for c in pairs.columns if c.startswith("gamma_"))
+    a, b = pairs["unique_id_l"].to_numpy(np.int64), pairs["unique_id_r"].to_numpy(np.int64)
+    if gammas and len(pairs):
+        combos, which = np.unique(pairs[gammas].to_numpy(np.int64), axis=0, return_inverse=True)
+        names = [g[6:] for g in gammas]
+        texts = np.array(
+            [json.dumps(dict(zip(names, c.tolist(), strict=True)), separators=(",", ":"))
+             for c in combos],
+            dtype=object,
+        )  # fmt: skip
+        levels = texts[which.reshape(-1)].tolist()
+    else:
+        levels = ["{}"] * len(pairs)
+    return EdgeColumns(
+        np.minimum(a, b).tolist(),
+        np.maximum(a, b).tolist(),
+        pairs["match_weight"].to_numpy(np.float64).tolist(),
+        pairs["match_probability"].to_numpy(np.float64).tolist(),
+        levels,
+    )
 
 
 def link_mentions(store: Store, opts: LinkOptions, step: Step) -> LinkResult:

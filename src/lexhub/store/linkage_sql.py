@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LINKAGE_COLUMNS",
+    "EdgeColumns",
     "LinkRow",
     "LinkageModel",
     "LinkageSqlMixin",
@@ -54,6 +55,26 @@ class LinkRow:
 
 
 @dataclass(frozen=True)
+class EdgeColumns:
+    """Scored pairs column-wise (left < right), as a full run writes them: at regional
+    scale millions of edges, where a LinkRow and a levels dict each cost more than the
+    row's insert. `levels` holds each edge's levels as JSON text (keys sorted, as
+    `entity_links.levels` stores them)."""
+
+    left: list[int]
+    right: list[int]
+    weight: list[float]
+    probability: list[float]
+    levels: list[str]
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+    def rows(self) -> Iterator[tuple[int, int, float, float, str]]:
+        return zip(self.left, self.right, self.weight, self.probability, self.levels, strict=True)
+
+
+@dataclass(frozen=True)
 class LinkageModel:
     id: int
     created_at: datetime
@@ -74,7 +95,7 @@ class LinkageStore(Protocol):
         model: str,
         threshold: float,
         counts: dict[str, int],
-        links: Sequence[LinkRow],
+        links: Sequence[LinkRow] | EdgeColumns,
         members: Sequence[tuple[int, int, float | None]],
         at: datetime,
     ) -> int:
@@ -128,11 +149,16 @@ class LinkageSqlMixin:
         model: str,
         threshold: float,
         counts: dict[str, int],
-        links: Sequence[LinkRow],
+        links: Sequence[LinkRow] | EdgeColumns,
         members: Sequence[tuple[int, int, float | None]],
         at: datetime,
     ) -> int:
         s = self._link_store
+        edges = (
+            links.rows()
+            if isinstance(links, EdgeColumns)
+            else ((k.left, k.right, k.weight, k.probability, _levels(k)) for k in links)
+        )
         with s.transaction() as tx, s._errors("linkage save"):
             model_id = int(
                 s._x("SELECT coalesce(max(id), 0) + 1 FROM linkage_models").fetchone()[0]
@@ -149,20 +175,20 @@ class LinkageSqlMixin:
                 )
             }
             s._x("DELETE FROM entity_links WHERE decision IS NULL")
+            fresh: list[tuple[Any, ...]] = []
+            rescored: list[tuple[Any, ...]] = []
+            for e in edges if decided else ():
+                if (e[0], e[1]) in decided:
+                    rescored.append((e[2], e[3], e[4], e[0], e[1]))
+                else:
+                    fresh.append(e)
+            if not decided:
+                fresh = list(edges)
             s._many(
                 "UPDATE entity_links SET weight = ?, probability = ?, levels = ?"
                 " WHERE left_id = ? AND right_id = ?",
-                [
-                    (k.weight, k.probability, _levels(k), k.left, k.right)
-                    for k in links
-                    if (k.left, k.right) in decided
-                ],
+                rescored,
             )
-            fresh = [
-                (k.left, k.right, k.weight, k.probability, _levels(k))
-                for k in links
-                if (k.left, k.right) not in decided
-            ]
             s._x("DELETE FROM entity_members")
             s._x("DELETE FROM entities")
             sizes: dict[int, int] = {}
