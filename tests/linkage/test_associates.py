@@ -178,3 +178,30 @@ def _withholds(
     by_record = {r.record_id: r.source_id for r in store.mention_rows(list(ids.values()))}
     return any(field in withhold.get(by_record[r], frozenset())
                for r in (c.entity_record, c.associate_record))  # fmt: skip
+
+
+def test_the_store_reads_are_index_lookups(
+    region_store: tuple[Store, dict[tuple[str, str], int]],
+) -> None:
+    """SQLite's plan for each associates read searches an index; none scans a table."""
+    store, ids = region_store
+    if store.engine != "sqlite":
+        pytest.skip("the plan check reads SQLite's EXPLAIN QUERY PLAN")
+    plans: list[str] = []
+    raw = store._x  # type: ignore[attr-defined]
+
+    def explain(sql: str, params: Any = ()) -> Any:
+        if sql.lstrip().upper().startswith("SELECT"):
+            plans.extend(str(r[-1]) for r in raw("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+        return raw(sql, params)
+
+    store._x = explain  # type: ignore[attr-defined]
+    try:
+        entity = entity_for(store, scope_without(), ids[("r1", "P1")])
+        assert entity is not None
+        associates_of(store, scope_without(), entity)
+    finally:
+        del store._x  # type: ignore[attr-defined]
+    # The one SCAN: the newest model row, backwards on the rowid, LIMIT 1 (read once).
+    scans = [p for p in plans if p.startswith("SCAN")]
+    assert plans and scans == ["SCAN linkage_models"] * 2, plans  # entity_for, associates_of

@@ -184,11 +184,12 @@ def associates_of(
     others = {r.id: r for r in store.mention_rows([m for m in found if m not in own])}
     groups: dict[int, RequestEntity] = {}
     of: dict[int, int] = {}
+    model = store.linkage_model()  # once, not once per associate
     for mid in sorted(others):
         row = others[mid]
         if mid in of or not visible(row, full):
             continue
-        formed = entity_for(store, full, mid)
+        formed = entity_for(store, full, mid, model=model)
         if formed is None or own & set(formed.mention_ids):
             continue
         head = formed.mention_ids[0]

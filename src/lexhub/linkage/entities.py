@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from lexhub.linkage.components import components, joins
 from lexhub.model import Disclosure, Scope, Sensitivity
 from lexhub.store.base import Store
-from lexhub.store.linkage_sql import LinkRow
+from lexhub.store.linkage_sql import LinkageModel, LinkRow
 from lexhub.store.search import MentionRow
 
 __all__ = ["LINKING_FIELDS", "RequestEntity", "entity_for", "form_entities", "visible"]
@@ -70,10 +70,14 @@ def form_entities(
     return components(visible_ids, links, threshold)
 
 
-def entity_for(store: Store, scope: Scope, mention_id: int) -> RequestEntity | None:
+def entity_for(
+    store: Store, scope: Scope, mention_id: int, *, model: LinkageModel | None = None
+) -> RequestEntity | None:
     """The entity holding `mention_id` as this scope may see it; None when the mention is
-    not visible or nothing was linked yet (the caller MUST treat both alike: NotFound)."""
-    model = store.linkage_model()
+    not visible or nothing was linked yet (the caller MUST treat both alike: NotFound).
+    `model`: the model in force, when the caller forms many entities in one request
+    (associates) and has read it once already."""
+    model = model or store.linkage_model()
     if model is None:
         return None
     rows = store.mention_rows(store.entity_members_of(mention_id))
