@@ -18,10 +18,12 @@ from lexhub.linkage.run import REVIEW_BAND
 from lexhub.model import Purpose, RequestContext, UserRole
 from lexhub.model.audit import AuditFilter
 from lexhub.policy import parse_policies
+from lexhub.service.app import create_app
 from lexhub.store import Store
 from lexhub.store.linkage_sql import LINKAGE_COLUMNS, LinkRow
 from tests.audit.conftest import Raw, raw  # noqa: F401  (the fixture)
 from tests.linkage.conftest import OPTIONS
+from tests.service.conftest import ApiClient, auth, entries, token_for
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -168,3 +170,32 @@ def test_no_decision_is_stored_when_its_audit_entry_cannot_be_written(
     assert store.entity_assignments() == before
     with pytest.raises(AuditWriteFailed):  # the queue discloses nothing unaudited either
         review_queue(store, ctx, limit=1)
+
+
+def test_review_and_decisions_over_the_api(linked: tuple[Store, RequestContext]) -> None:
+    store, ctx = linked
+    client = ApiClient(create_app(store.url))
+    analyst = token_for(store, "an7", ctx.agency, UserRole.ANALYST)
+    searcher = token_for(store, "in7", ctx.agency, UserRole.INVESTIGATOR)
+    ask = {"purpose": "administrative", "justification": "linkage review"}
+    r = client.get("/api/v1/linkage/review", params={**ask, "limit": 3}, headers=auth(searcher))
+    assert r.status_code == 403 and entries(store, "linkage-review") == []
+    r = client.get("/api/v1/linkage/review", params={**ask, "limit": 3}, headers=auth(analyst))
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    assert len(items) == 3 and items[0]["evidence"][-1].startswith("match weight")
+    first = items[0]
+    pair = {"left": first["right"]["mention_id"], "right": first["left"]["mention_id"]}
+    r = client.post("/api/v1/linkage/decisions", json={**ask, **pair, "decision": "reject"},
+                    headers=auth(analyst))  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert r.json()["left"] == first["left"]["mention_id"] and r.json()["decision"] == "reject"
+    assert [k.decision for k in store.decided_links()] == ["reject"]
+    assert entries(store, "linkage-decision")[0]["context"]["user"] == "an7"
+    r = client.post("/api/v1/linkage/decisions",
+                    json={**ask, "left": 987_654, "right": 987_655, "decision": "accept"},
+                    headers=auth(analyst))  # fmt: skip
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["DecisionRequest"]["examples"][0]["decision"] == "accept"
+    assert schemas["ReviewItemOut"]["examples"][0]["evidence"]
