@@ -9,9 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from lexhub.cli.agency import agencies_from_file
+from lexhub.errors import NotFound
 from lexhub.ingest.lifecycle import expunge_record, retract_records
+from lexhub.ingest.load import load_file
+from lexhub.linkage import evaluate, link_mentions
+from lexhub.linkage.components import components
+from lexhub.linkage.incremental import link_new
 from lexhub.store import Store
 from lexhub.store.linkage_sql import LINKAGE_COLUMNS, LinkRow
+from tests.linkage.conftest import OPTIONS, truth_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -87,3 +94,61 @@ def test_unlinked_mentions_are_those_in_no_entity(loaded: Store, region: Path) -
     assert loaded.linkage_unlinked() == every  # nothing linked yet
     a, x, b, ids = _bridge(loaded)
     assert loaded.linkage_unlinked() == []
+
+
+def test_link_new_without_a_model_tells_to_run_a_full_link(loaded: Store) -> None:
+    with pytest.raises(NotFound, match=r"no linkage model yet: run a full `lexhub link` first"):
+        link_new(loaded)
+
+
+@pytest.fixture
+def partly(store: Store, region: Path) -> Store:
+    """The region's agencies, and every file but the last loaded (the last is the batch)."""
+    with store.transaction() as tx:
+        for agency in agencies_from_file(region / "agencies.json"):
+            tx.put_agency(agency)
+        tx.commit()
+    for path in sorted(region.glob("*.jsonl"))[:-1]:
+        load_file(store, path)
+    return store
+
+
+def test_a_new_batch_joins_entities_with_the_model_in_force_and_keeps_decisions(
+    partly: Store, region: Path
+) -> None:
+    store = partly
+    link_mentions(store, OPTIONS, lambda _: None)
+    old = sorted(store.entity_assignments())
+    old_edges = sorted(store.entity_links_among(old), key=lambda k: (k.left, k.right))
+    strong = max(old_edges, key=lambda k: k.weight)
+    store.linkage_decide(strong.left, strong.right, "reject", "analyst1", datetime.now(UTC))
+    store.linkage_reform([strong.left, strong.right])
+    model = store.linkage_model()
+    load_file(store, sorted(region.glob("*.jsonl"))[-1])
+    new = store.linkage_unlinked()
+    assert new and not set(new) & set(old)
+    said: list[str] = []
+    result = link_new(store, said.append)
+    assert said == ["reading mentions", "scoring new mentions", "saving entities"]
+    assert store.linkage_model() == model  # nothing re-trained
+    assert result.new_mentions == len(new) and store.linkage_unlinked() == []
+    assert result.joined + result.merged > 0
+    # Old pairs were not re-scored: every edge between two old mentions is as it was.
+    after = sorted(store.entity_links_among(old), key=lambda k: (k.left, k.right))
+    assert [(k.left, k.right, k.weight) for k in after] == [
+        (k.left, k.right, k.weight) for k in old_edges
+    ]
+    assert {(k.left, k.right): k.decision for k in store.decided_links()} == {
+        (strong.left, strong.right): "reject"
+    }
+    # The stored entities are exactly the components of all stored edges (decisions obeyed).
+    assigned = store.entity_assignments()
+    every = sorted(assigned)
+    assert model is not None
+    comp = components(every, store.entity_links_among(every), model.threshold)
+    assert _groups(store) == {
+        frozenset(m for m in every if comp[m] == root) for root in set(comp.values())
+    }
+    q = evaluate(assigned, truth_of(store, region))
+    assert q.precision >= 0.95 and q.bcubed_f1 >= 0.85, q
+    assert link_new(store).new_mentions == 0  # a second run finds nothing new
