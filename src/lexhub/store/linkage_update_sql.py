@@ -126,16 +126,7 @@ class LinkageUpdateSqlMixin:
             rows = [(k.left, k.right, k.weight, k.probability, _levels(k)) for k in links]
             _bulk(s, "entity_links", "left_id, right_id, weight, probability, levels", rows)
             s._drain()
-            threshold = model[1]
-            new = set(ids)
-            others = {
-                end
-                for k in links
-                if k.weight >= threshold and k.decision != "reject"
-                for end in (k.left, k.right)
-                if end not in new
-            }
-            return reform_entities(s, entities_of(s, sorted(others)), ids)
+            return _grow(s, model, links, ids)
 
     def linkage_reform(self, mention_ids: Sequence[int]) -> EntityChange:
         with self._linkage_write("linkage reform") as s:
@@ -177,6 +168,86 @@ def entities_of(s: SqlStore, mention_ids: Sequence[int]) -> set[int]:
         ).fetchall()
         out.update(int(r[0]) for r in rows)
     return out
+
+
+def _grow(
+    s: SqlStore, model: tuple[int, float], links: Sequence[LinkRow], new_ids: Sequence[int]
+) -> EntityChange:
+    """The entities after adding mentions `new_ids` and `links`, each of which touches one.
+
+    An old entity is already a component of its edges (every write keeps it so), and no
+    old edge changed, so old entities join as wholes: the parts are formed over the new
+    mentions and one node per old entity (its id negated), and no old edge is read again.
+    A part keeps the id of its largest old entity; the others' members move into it."""
+    model_id, threshold = model
+    new = set(new_ids)
+    joining = [
+        k for k in links if k.decision == "accept" or (k.decision is None and k.weight >= threshold)
+    ]
+    ends = sorted({e for k in joining for e in (k.left, k.right) if e not in new})
+    entity_of: dict[int, int] = {}
+    for part in _chunks(ends):
+        rows = s._x(
+            "SELECT mention_id, entity_id FROM entity_members"
+            f" WHERE mention_id IN ({','.join('?' * len(part))})",
+            part,
+        ).fetchall()
+        entity_of.update((int(m), int(e)) for m, e in rows)
+    held_ids = sorted(set(entity_of.values()))
+    sizes: dict[int, int] = {}
+    for part in _chunks(held_ids):
+        rows = s._x(
+            f"SELECT id, size FROM entities WHERE id IN ({','.join('?' * len(part))})", part
+        ).fetchall()
+        sizes.update((int(e), int(n)) for e, n in rows)
+
+    def node(m: int) -> int:
+        return m if m in new else -entity_of[m]
+
+    parts = _parts([*sorted(new), *(-e for e in held_ids)],
+                   [(node(k.left), node(k.right)) for k in joining])  # fmt: skip
+    best: dict[int, float] = {}
+    for k in joining:
+        for end in (k.left, k.right):
+            best[end] = max(k.weight, best.get(end, k.weight))
+    fresh = int(s._x("SELECT coalesce(max(id), 0) FROM entities").fetchone()[0])
+    counts = {"started": 0, "joined": 0, "merged": 0}
+    created: list[tuple[int, int, int]] = []
+    resized: list[tuple[int, int]] = []
+    gone: list[int] = []
+    members: list[tuple[int, int, float | None]] = []
+    for part in parts:
+        held = sorted((-n for n in part if n < 0), key=lambda e: (-sizes[e], e))
+        mentions = [n for n in part if n > 0]
+        size = len(mentions) + sum(sizes[e] for e in held)
+        if not held:
+            fresh += 1
+            kept = fresh
+            created.append((kept, model_id, size))
+            counts["started"] += 1
+        else:
+            kept, others = held[0], held[1:]
+            resized.append((size, kept))
+            counts["joined" if not others else "merged"] += 1
+            for some in _chunks(others):
+                s._x(
+                    "UPDATE entity_members SET entity_id = ?"
+                    f" WHERE entity_id IN ({','.join('?' * len(some))})",
+                    (kept, *some),
+                )
+            gone += others
+        members += [(m, kept, best.get(m)) for m in mentions]
+    for some in _chunks(gone):
+        s._x(f"DELETE FROM entities WHERE id IN ({','.join('?' * len(some))})", some)
+    s._many("UPDATE entities SET size = ? WHERE id = ?", resized)
+    s._many("INSERT INTO entities (id, model_id, size) VALUES (?, ?, ?)", created)
+    s._many("INSERT INTO entity_members (mention_id, entity_id, weight) VALUES (?, ?, ?)", members)
+    s._many(
+        "UPDATE entity_members SET weight = ? WHERE mention_id = ?"
+        " AND (weight IS NULL OR weight < ?)",
+        [(best[m], m, best[m]) for m in ends],
+    )
+    return EntityChange(before=len(held_ids), after=len(parts), **counts)
 
 
 def _parts(nodes: Sequence[int], edges: Sequence[tuple[int, int]]) -> list[list[int]]:
