@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from lexhub.linkage import entity_for
 from lexhub.linkage.associates import Associates, associates_of
+from lexhub.linkage.entities import entities_for
 from lexhub.normalize.plates import plate_key
 from lexhub.store import Store, open_store
 from tests.linkage.region import PLATE, RECORDS, WHERE, load_region, scope_without
@@ -205,3 +206,19 @@ def test_the_store_reads_are_index_lookups(
     # The one SCAN: the newest model row, backwards on the rowid, LIMIT 1 (read once).
     scans = [p for p in plans if p.startswith("SCAN")]
     assert plans and scans == ["SCAN linkage_models"] * 2, plans  # entity_for, associates_of
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hidden=HIDDEN, withhold=WITHHOLD)
+def test_entities_for_many_mentions_equal_entity_for_each(
+    region_store: tuple[Store, dict[tuple[str, str], int]],
+    hidden: set[str],
+    withhold: dict[str, frozenset[str]],
+) -> None:
+    store, ids = region_store
+    scope = scope_without(sorted(hidden), withhold)
+    every = sorted(ids.values()) + [max(ids.values()) + 7]
+    formed, rows = entities_for(store, scope, every)
+    for mid in every:
+        assert formed.get(mid) == entity_for(store, scope, mid)
+    assert set(rows) == {m for e in formed.values() for m in e.mention_ids}

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lexhub.linkage.entities import LINKING_FIELDS, RequestEntity, entity_for, visible
+from lexhub.linkage.entities import LINKING_FIELDS, RequestEntity, entities_for, visible
 from lexhub.model import Disclosure, Scope
 from lexhub.store.base import Store
 from lexhub.store.search import MentionRow
@@ -106,21 +106,25 @@ def _name(row: MentionRow) -> str:
     return f"{row.last or '?'}, {first}" if first else row.last or "?"
 
 
-def members_of(store: Store, entity: RequestEntity) -> tuple[Member, ...]:
-    """The entity's mentions with their records and tie-in weights, by mention id. The
-    weight comes from the request's own links, never the stored entity's (a hidden
-    mention's link must not show through a number)."""
+def members_of(
+    store: Store, entity: RequestEntity, rows: dict[int, MentionRow] | None = None
+) -> tuple[Member, ...]:
+    """The entity's mentions with their records and tie-in weights, by mention id (`rows`:
+    their rows when the caller has read them). The weight comes from the request's own
+    links, never the stored entity's (a hidden mention's link must not show through a
+    number)."""
     best: dict[int, float] = {}
     for k in entity.links:
         for end in (k.left, k.right):
             best[end] = max(best.get(end, k.weight), k.weight)
-    rows = sorted(store.mention_rows(entity.mention_ids), key=lambda r: r.id)
+    if rows is None or not set(entity.mention_ids) <= rows.keys():
+        rows = {r.id: r for r in store.mention_rows(entity.mention_ids)}
     return tuple(
         Member(
             r.id, r.record_id, r.owner, r.source_id, r.type, r.occurred, r.role,
             _name(r), r.dob, best.get(r.id),
         )
-        for r in rows
+        for r in (rows[m] for m in sorted(entity.mention_ids))
     )  # fmt: skip
 
 
@@ -181,25 +185,20 @@ def associates_of(
     own = set(entity.mention_ids)
     rows = [r for r in store.mention_rows(entity.mention_ids) if visible(r, full)]
     found = _candidates(store, full, rows)
-    others = {r.id: r for r in store.mention_rows([m for m in found if m not in own])}
+    # Every candidate's request-entity in a few reads (not three per candidate).
+    formed, seen = entities_for(store, full, sorted(m for m in found if m not in own))
     groups: dict[int, RequestEntity] = {}
     of: dict[int, int] = {}
-    model = store.linkage_model()  # once, not once per associate
-    for mid in sorted(others):
-        row = others[mid]
-        if mid in of or not visible(row, full):
+    for mid, other in formed.items():
+        if own & set(other.mention_ids):
             continue
-        formed = entity_for(store, full, mid, model=model)
-        if formed is None or own & set(formed.mention_ids):
-            continue
-        head = formed.mention_ids[0]
-        groups[head] = formed
-        of.update((m, head) for m in formed.mention_ids)
+        groups[other.mention_ids[0]] = other
+        of[mid] = other.mention_ids[0]
     conns: dict[int, set[Connection]] = {}
     for mid, ties in found.items():
-        if mid not in of or mid in own:
+        if mid not in of:
             continue
-        arec = others[mid].record_id
+        arec = seen[mid].record_id
         conns.setdefault(of[mid], set()).update(
             Connection(kind, key, erec, arec) for kind, key, erec in ties
         )
@@ -207,7 +206,7 @@ def associates_of(
         ((_strength(c), head) for head, c in conns.items()), key=lambda t: (-t[0], t[1])
     )[:limit]
     out = tuple(
-        Associate(members_of(store, groups[head]), _ordered(conns[head]), strength)
+        Associate(members_of(store, groups[head], seen), _ordered(conns[head]), strength)
         for strength, head in ranked
     )
     return Associates(entity, members_of(store, entity), out)

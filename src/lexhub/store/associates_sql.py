@@ -57,6 +57,11 @@ class AssociatesStore(Protocol):
         """(record id, mention id) of the mentions of these records inside `scope`, none
         whose grant withholds the person or one of `fields`; by record, then mention."""
 
+    def stored_entities_of(self, mention_ids: Sequence[int]) -> dict[int, list[int]]:
+        """mention id -> the mention ids of the stored entity holding it (itself alone if
+        none), for many mentions in two index reads: the supersets from which requests'
+        entities are re-formed (`linkage.entities_for`), NEVER shown as they are."""
+
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
@@ -137,3 +142,29 @@ class AssociatesSqlMixin:
                 ).fetchall()
                 out += [(int(r), int(m)) for r, m in rows]
         return out
+
+    def stored_entities_of(self, mention_ids: Sequence[int]) -> dict[int, list[int]]:
+        s = self._assoc_store
+        ids = sorted(set(mention_ids))
+        entity_of: dict[int, int] = {}
+        members: dict[int, list[int]] = {}
+        with s._reading("associates"):
+            for start in range(0, len(ids), _CHUNK):
+                part = ids[start : start + _CHUNK]
+                rows = s._x(
+                    "SELECT mention_id, entity_id FROM entity_members"
+                    f" WHERE mention_id IN ({_marks(len(part))})",
+                    part,
+                ).fetchall()
+                entity_of.update((int(m), int(e)) for m, e in rows)
+            entities = sorted(set(entity_of.values()))
+            for start in range(0, len(entities), _CHUNK):
+                part = entities[start : start + _CHUNK]
+                rows = s._x(
+                    "SELECT entity_id, mention_id FROM entity_members"
+                    f" WHERE entity_id IN ({_marks(len(part))}) ORDER BY mention_id",
+                    part,
+                ).fetchall()
+                for e, m in rows:
+                    members.setdefault(int(e), []).append(int(m))
+        return {m: members[entity_of[m]] if m in entity_of else [m] for m in ids}
