@@ -15,7 +15,7 @@ would reveal that the hidden row exists). Callers pass the fields the connection
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import orjson
 
@@ -67,6 +67,19 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+def _in_chunks(
+    store: SqlStore, sql: str, ids: Sequence[int], params: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """Rows of `sql` (its `{marks}` an IN list) for `ids`, _CHUNK ids per statement (both
+    engines' parameter limits), `params` after the ids. The caller opens the read."""
+    out: list[tuple[Any, ...]] = []
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), _CHUNK):
+        part = unique[start : start + _CHUNK]
+        out += store._x(sql.format(marks=_marks(len(part))), [*part, *params]).fetchall()
+    return out
+
+
 class AssociatesSqlMixin:
     """SQL of the link-analysis reads, shared by both engines."""
 
@@ -79,18 +92,9 @@ class AssociatesSqlMixin:
     ) -> dict[int, list[SearchKey]]:
         s = self._assoc_store
         wanted = set(kinds)
-        ids = sorted(set(mention_ids))
-        out: dict[int, list[SearchKey]] = {}
         with s._reading("associates"):
-            for start in range(0, len(ids), _CHUNK):
-                part = ids[start : start + _CHUNK]
-                rows = s._x(
-                    f"SELECT id, keys FROM mentions WHERE id IN ({_marks(len(part))})", part
-                ).fetchall()
-                for mid, keys in rows:
-                    held = [(k, v) for k, v in orjson.loads(keys) if k in wanted]
-                    out[int(mid)] = held
-        return out
+            rows = _in_chunks(s, "SELECT id, keys FROM mentions WHERE id IN ({marks})", mention_ids)
+        return {int(m): [(k, v) for k, v in orjson.loads(keys) if k in wanted] for m, keys in rows}
 
     def mentions_holding(
         self, key: SearchKey, scope: Scope, fields: frozenset[str], cap: int
@@ -129,42 +133,34 @@ class AssociatesSqlMixin:
         if scope.empty or not record_ids:
             return []
         s = self._assoc_store
-        ids = sorted(set(record_ids))
         scope_sql, scope_params = scope_clause(scope, "m", fields=fields)
-        out: list[tuple[int, int]] = []
         with s._reading("associates"):
-            for start in range(0, len(ids), _CHUNK):
-                part = ids[start : start + _CHUNK]
-                rows = s._x(
-                    f"SELECT m.record_id, m.id FROM mentions m WHERE m.record_id IN"
-                    f" ({_marks(len(part))}) AND {scope_sql} ORDER BY m.record_id, m.id",
-                    [*part, *scope_params],
-                ).fetchall()
-                out += [(int(r), int(m)) for r, m in rows]
-        return out
+            rows = _in_chunks(
+                s,
+                "SELECT m.record_id, m.id FROM mentions m WHERE m.record_id IN ({marks})"
+                f" AND {scope_sql} ORDER BY m.record_id, m.id",
+                record_ids,
+                scope_params,
+            )
+        return sorted((int(r), int(m)) for r, m in rows)
 
     def stored_entities_of(self, mention_ids: Sequence[int]) -> dict[int, list[int]]:
         s = self._assoc_store
-        ids = sorted(set(mention_ids))
-        entity_of: dict[int, int] = {}
-        members: dict[int, list[int]] = {}
         with s._reading("associates"):
-            for start in range(0, len(ids), _CHUNK):
-                part = ids[start : start + _CHUNK]
-                rows = s._x(
-                    "SELECT mention_id, entity_id FROM entity_members"
-                    f" WHERE mention_id IN ({_marks(len(part))})",
-                    part,
-                ).fetchall()
-                entity_of.update((int(m), int(e)) for m, e in rows)
-            entities = sorted(set(entity_of.values()))
-            for start in range(0, len(entities), _CHUNK):
-                part = entities[start : start + _CHUNK]
-                rows = s._x(
-                    "SELECT entity_id, mention_id FROM entity_members"
-                    f" WHERE entity_id IN ({_marks(len(part))}) ORDER BY mention_id",
-                    part,
-                ).fetchall()
-                for e, m in rows:
-                    members.setdefault(int(e), []).append(int(m))
-        return {m: members[entity_of[m]] if m in entity_of else [m] for m in ids}
+            entity_of = {
+                int(m): int(e)
+                for m, e in _in_chunks(
+                    s, "SELECT mention_id, entity_id FROM entity_members"
+                    " WHERE mention_id IN ({marks})", mention_ids,
+                )
+            }  # fmt: skip
+            rows = _in_chunks(
+                s, "SELECT entity_id, mention_id FROM entity_members WHERE entity_id IN ({marks})",
+                list(entity_of.values()),
+            )  # fmt: skip
+        members: dict[int, list[int]] = {}
+        for e, m in sorted(rows, key=lambda r: int(r[1])):
+            members.setdefault(int(e), []).append(int(m))
+        return {
+            m: members[entity_of[m]] if m in entity_of else [m] for m in sorted(set(mention_ids))
+        }
