@@ -7,15 +7,19 @@ each cost only their share. The calling node (east) runs on both engines."""
 from __future__ import annotations
 
 import socket
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
+import psycopg
 import pytest
 
-from lexhub.errors import NotFound
+from lexhub.errors import AuditWriteFailed, NotFound
 from lexhub.federation import FederatedResult, add_peer, federated_search, remote_record
 from lexhub.model import Purpose
 from lexhub.search import PersonQuery
 from lexhub.store import Store
+from lexhub.store.sqlite import sqlite_path
 from tests.federation.conftest import (
     OKAFOR,
     Held,
@@ -104,6 +108,39 @@ def test_the_fan_out_is_audited_in_one_entry_on_the_calling_node(
     assert sorted(d["id"] for d in entry["disclosed"]) == ["A-1", "A-2", "B-1"]
     assert entry["counts"] == {"hits": 4, "nodes": 3, "ok": 3}
     assert len(region["east"].entries("search")) == 1  # the local answer, audited as usual
+
+
+def test_the_local_search_and_the_fan_out_are_committed_together_or_not_at_all(
+    region: dict[str, Node],
+) -> None:
+    east = region["east"]
+    search(east, region["north"], region["south"])
+    kinds = [(e["seq"], e["kind"]) for e in east.entries() if e["kind"] in ("search", "federation")]
+    assert [k for _, k in kinds] == ["search", "federation"]
+    assert kinds[1][0] == kinds[0][0] + 1  # adjacent: written in one transaction
+    before = len(east.entries())
+    _refuse_federation_entries(east.db)
+    with pytest.raises(AuditWriteFailed, match="nothing disclosed"):
+        search(east, region["north"], region["south"])
+    assert len(east.entries()) == before  # the local search's entry went with the fan-out's
+
+
+def _refuse_federation_entries(url: str) -> None:
+    """A trigger that makes the database reject the fan-out's entry (and only it)."""
+    if url.startswith("postgresql"):
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$ BEGIN RAISE EXCEPTION 'fan-out refused'; END; $$"
+            )
+            conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON audit_entries FOR EACH ROW"
+                         " WHEN (NEW.kind = 'federation') EXECUTE FUNCTION refuse()")  # fmt: skip
+        return
+    with closing(sqlite3.connect(sqlite_path(url), isolation_level=None)) as conn:
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON audit_entries WHEN NEW.kind = 'federation'"
+            " BEGIN SELECT RAISE(ABORT, 'fan-out refused'); END"
+        )
 
 
 def _closed_port() -> int:

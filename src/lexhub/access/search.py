@@ -28,7 +28,7 @@ from lexhub.policy.scope import Decision
 from lexhub.search import Query, RecordQuery, SearchResult, search
 from lexhub.store import Store
 
-__all__ = ["audited_search", "blocked_owners", "query_terms"]
+__all__ = ["audited_search", "blocked_owners", "query_terms", "search_entry"]
 
 
 def query_terms(query: Query) -> dict[str, Any]:
@@ -67,6 +67,21 @@ def audited_search(
 
     Raises QueryError (audited as rejected) for a query that cannot run, and
     AuditWriteFailed when the audit entry cannot be committed: then nothing is disclosed."""
+    result, event = search_entry(store, context, query, page=page, page_size=page_size,
+                                 today=today)  # fmt: skip
+    record_event(store, event)
+    return result
+
+
+def search_entry(
+    store: Store, context: RequestContext, query: Query, *, page: int = 1, page_size: int = 20,
+    today: date | None = None,
+) -> tuple[SearchResult, AuditEvent]:  # fmt: skip
+    """`audited_search` without its commit: the result and the audit entry naming what it
+    discloses. The caller MUST commit the entry (`record_events`, with others in one
+    transaction) before disclosing any of the result: the federated search commits this
+    node's entry and the fan-out's together, one durable commit instead of two. A query
+    that cannot run is audited as rejected here and raises QueryError."""
     today = today or datetime.now(UTC).date()
     decisions = current_decisions(store, Requester.of(context), today)
     scope = Scope(tuple(d.grant for d in decisions if d.grant is not None))
@@ -85,22 +100,18 @@ def audited_search(
         raise
     full = [h for h in result.hits if h.disclosure == Disclosure.FULL]
     pointers = [h for h in result.hits if h.disclosure == Disclosure.POINTER]
-    record_event(
-        store,
-        AuditEvent(
-            AuditKind.SEARCH,
-            context=context,
-            query=terms,
-            owners_searched=scope.owners,
-            disclosed=tuple(
-                RecordRef(h.owner, h.source_id or "", h.record_type) for h in full
-            ),
-            # A pointer names no record: the entry keeps the owner and type it revealed.
-            pointers=tuple(RecordRef(h.owner, "", h.record_type) for h in pointers),
-            counts={"hits": len(result.hits), "total": result.total,
-                    "candidates": result.candidates},
-            details={"blocked_by_owner_policy": blocked} if blocked else {},
-            page=page,
+    return result, AuditEvent(
+        AuditKind.SEARCH,
+        context=context,
+        query=terms,
+        owners_searched=scope.owners,
+        disclosed=tuple(
+            RecordRef(h.owner, h.source_id or "", h.record_type) for h in full
         ),
+        # A pointer names no record: the entry keeps the owner and type it revealed.
+        pointers=tuple(RecordRef(h.owner, "", h.record_type) for h in pointers),
+        counts={"hits": len(result.hits), "total": result.total,
+                "candidates": result.candidates},
+        details={"blocked_by_owner_policy": blocked} if blocked else {},
+        page=page,
     )  # fmt: skip
-    return result

@@ -12,6 +12,7 @@ from lexhub.audit.chain import (
     entry_body,
     entry_hash,
     record_event,
+    record_events,
 )
 from lexhub.audit.checkpoint import checkpoint_text, create_checkpoint, signature_valid
 from lexhub.audit.export import export_log, read_entries, read_export, read_keys, verify_export
@@ -39,6 +40,7 @@ __all__ = [
     "read_export",
     "read_keys",
     "record_event",
+    "record_events",
     "rotate_audit_key",
     "signature_valid",
     "verify_entries",

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
 
+from lexhub.audit.group import group_for
 from lexhub.errors import AuditWriteFailed, StoreError
 from lexhub.model import III_CODE
 from lexhub.model.audit import AuditEntry, AuditEvent, RecordRef, StoredTerms
@@ -40,6 +41,7 @@ __all__ = [
     "entry_body",
     "entry_hash",
     "record_event",
+    "record_events",
     "terms_digest",
     "utc_now",
 ]
@@ -175,10 +177,24 @@ def record_event(
 ) -> AuditEntry:
     """Append `event` in a transaction of its own and commit it. When this returns, the
     entry is durable; when it raises AuditWriteFailed, the caller MUST NOT disclose."""
+    return record_events(store, [event], now=now)[0]
+
+
+def record_events(
+    store: Store, events: Sequence[AuditEvent], *, now: Callable[[], datetime] = utc_now
+) -> list[AuditEntry]:
+    """`record_event` for several events, chained in order in ONE transaction and one
+    durable commit (each commit waits for the disk: a request that must audit two things
+    before it answers waits once). All or none: AuditWriteFailed leaves none of them.
+    Where a GroupCommit is installed for the database (the service), the events wait for
+    the next group's commit with other requests' instead (`lexhub.audit.group`)."""
+    group = group_for(store.url)
+    if group is not None:
+        return group.record(events, now)
     try:
         with store.transaction() as tx:
-            entry = append_entry(store, event, now=now)
+            entries = [append_entry(store, e, now=now) for e in events]
             commit_audited(tx)
     except StoreError as e:  # BEGIN failed (locked, connection gone)
         raise AuditWriteFailed(f"audit entry not written, nothing disclosed: {e}") from e
-    return entry
+    return entries

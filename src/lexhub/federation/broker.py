@@ -9,7 +9,8 @@ Hits are merged by score, each labelled with the node that returned it.
 
 The calling node audits the whole fan-out in ONE `federation` entry (which peers, their
 statuses and counts, the remote records shown), committed before the merged answer is
-returned: if it cannot be written the caller gets AuditWriteFailed and nothing. Each
+returned, in the same commit as its own search's entry: if they cannot be written the
+caller gets AuditWriteFailed and nothing. Each
 answering node audits its own disclosure with the remote user, agency and node.
 """
 
@@ -26,8 +27,9 @@ from urllib.parse import quote
 
 import httpx
 
-from lexhub.access import audited_record, audited_search, query_terms
-from lexhub.audit import record_event
+from lexhub.access import audited_record, query_terms
+from lexhub.access.search import search_entry
+from lexhub.audit import record_event, record_events
 from lexhub.audit.chain import utc_now
 from lexhub.errors import NotFound, PeerError
 from lexhub.federation.identity import NodeIdentity
@@ -129,13 +131,13 @@ async def federated_search(
     own = client is None
     http = client or peer_client(deadline)
     try:
-        local = asyncio.to_thread(audited_search, store, context, query, page_size=page_size)
+        local = asyncio.to_thread(search_entry, store, context, query, page_size=page_size)
         remote = [
             _timed(send_signed(http, identity, p, "POST", f"{PREFIX}/search", body=body,
                                deadline=deadline, now=now))
             for p in targets
         ]  # fmt: skip
-        result, replies = await asyncio.gather(local, asyncio.gather(*remote))
+        (result, local_entry), replies = await asyncio.gather(local, asyncio.gather(*remote))
     finally:
         if own:
             await http.aclose()
@@ -147,9 +149,11 @@ async def federated_search(
         merged += hits
     merged.sort(key=lambda h: (-h.hit.score, h.node, h.hit.owner, h.hit.source_id or ""))
     remote_hits = [h for h in merged if h.node != identity.name]
-    record_event(
+    # This node's search entry and the fan-out's, chained in one commit: each durable
+    # commit waits for the disk, and nothing of either is disclosed before both are in.
+    record_events(
         store,
-        AuditEvent(
+        [local_entry, AuditEvent(
             AuditKind.FEDERATION,
             context=context,
             query=query_terms(query),
@@ -164,7 +168,7 @@ async def federated_search(
                 "deadline_ms": round(deadline * 1000),
                 "nodes": {s.node: {"status": s.status, "hits": s.hits} for s in statuses},
             },
-        ),
+        )],
         now=now,
     )  # fmt: skip
     return FederatedResult(tuple(merged), tuple(statuses))
