@@ -4,17 +4,17 @@ mounted beside it (federation at /federation/v1).
 Every API request names its user by a bearer token (`lexhub token create`); the routes
 (one module per area: search_api, ingest_api, agreements_api, identity_api, audit_api)
 check its roles and agency and run the same audited calls as the CLI: nothing is returned
-before its audit entry is committed. Each request opens its own Store (a Store serves one
-thread; FastAPI runs these handlers in a pool). Every error is a problem (problems.py).
+before its audit entry is committed. Each request has a Store of its own (a Store serves one
+thread; FastAPI runs these handlers in a pool), lent by the gate's StorePool so a request
+does not pay for a connection. Every error is a problem (problems.py).
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from time import perf_counter
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -24,14 +24,15 @@ from starlette.exceptions import HTTPException
 
 from lexhub import __version__
 from lexhub.audit.chain import utc_now
+from lexhub.audit.group import install_group_commit
 from lexhub.errors import LexhubError
 from lexhub.federation import NodeIdentity
 from lexhub.service.agreements_api import agreements_router
 from lexhub.service.audit_api import audit_router
 from lexhub.service.auth import ADMINS, Authorization, Gate
 from lexhub.service.console import install_console
+from lexhub.service.edge import Edge
 from lexhub.service.entity_api import entity_router
-from lexhub.service.linkage_api import linkage_router
 from lexhub.service.identity_api import identity_router
 from lexhub.service.ingest_api import MAX_BATCH_BYTES, ingest_router
 from lexhub.service.limits import (
@@ -40,8 +41,8 @@ from lexhub.service.limits import (
     BodyLimit,
     RefusalLimit,
     TokenBuckets,
-    client_address,
 )
+from lexhub.service.linkage_api import linkage_router
 from lexhub.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from lexhub.service.metrics import NodeMetrics
 from lexhub.service.problems import (
@@ -128,26 +129,6 @@ def create_app(
         return problem(422, f"{first['field']}: {first['reason']}", field=first["field"],
                        errors=errors, instance=request.url.path)  # fmt: skip
 
-    @app.middleware("http")
-    async def limits_and_headers(request: Request, call_next: Any) -> Response:
-        client_address.set(request.client.host if request.client else "unknown")
-        size = request.headers.get("content-length")
-        limit = BODY_LIMITS.get(request.url.path, MAX_BODY_BYTES)
-        if size is not None and (not size.isdigit() or int(size) > limit):
-            response: Response = problem(413, f"the body is over {limit} bytes",
-                                         instance=request.url.path)  # fmt: skip
-        else:  # a body without a length is counted as it arrives (BodyLimit)
-            started = perf_counter()
-            response = await call_next(request)
-            found = request.scope.get("route")
-            route = getattr(found, "path", "(unmatched)")
-            metrics.latency.labels(route).observe(perf_counter() - started)
-            metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        response.headers.update(SECURE_HEADERS)
-        if request.url.path in DOCS_PAGES:
-            del response.headers["Content-Security-Policy"]
-        return response
-
     @app.get("/metrics", tags=["operations"], response_class=Response,
              responses={200: {"description": "Prometheus text format",
                               "content": {METRICS_CONTENT_TYPE: {}}},
@@ -159,7 +140,7 @@ def create_app(
         with gate.acting(authorization, *ADMINS):
             pass
         try:
-            with opener() as store:
+            with gate.pool.lease() as store:
                 metrics.audit_entries.set(store.audit_head()[0])
         except Exception:  # /readyz reports the database; metrics still answer
             pass
@@ -175,7 +156,7 @@ def create_app(
         # Unauthenticated (load balancers ask), so it says ready or not and nothing more:
         # the audit head and size belong to auditors (/api/v1/audit, /metrics).
         try:
-            with opener() as store:
+            with gate.pool.lease() as store:
                 store.audit_head()
         except Exception:  # not ready, whatever the cause; the cause stays in the logs
             return problem(503, "the database or the audit log cannot be read",
@@ -194,6 +175,10 @@ def create_app(
     install_console(app, opener, now, node)  # the web console at /
     install_problem_schema(app)
     _resolve_routes_now(app)
+    if isinstance(db, str):  # concurrent requests' audit entries share durable commits
+        weakref.finalize(app, install_group_commit(db, opener))
+    app.add_middleware(Edge, metrics=metrics, default=MAX_BODY_BYTES, limits=BODY_LIMITS,
+                       headers=SECURE_HEADERS, unsafe_pages=DOCS_PAGES)  # fmt: skip
     app.add_middleware(BodyLimit, default=MAX_BODY_BYTES, limits=BODY_LIMITS,
                        headers=SECURE_HEADERS)  # fmt: skip
     return app

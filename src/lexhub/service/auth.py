@@ -1,6 +1,7 @@
 """Who is asking, and may they: bearer tokens, roles and agencies for every API route.
 
-Every /api/v1 route opens its Store through `Gate.user`, which checks the token (a refused
+Every /api/v1 route borrows its Store from the gate's pool through `Gate.user`, which
+checks the token (a refused
 token is audited like a failed login, by `lexhub.identity`), then spends one request of the
 token's rate limit: a refused token never spends anyone's budget, a valid one always does.
 Roles are checked per route with `require`; an agency-bound role (a records administrator)
@@ -22,6 +23,7 @@ from lexhub.identity import IdentitySettings, Principal, TokenRejected, authenti
 from lexhub.identity.events import EventKind, IdentityEvent
 from lexhub.model import RequestContext, UserRole
 from lexhub.service.limits import RefusalLimit, TokenBuckets, client_address
+from lexhub.service.pool import StorePool
 from lexhub.store import Store
 
 __all__ = ["ADMINS", "Authorization", "Gate", "own_agency", "require"]
@@ -34,14 +36,16 @@ ADMINS = (UserRole.NODE_ADMIN,)
 
 
 class Gate:
-    """The node's door: opens a Store for an authenticated principal. `refusals` limits how
-    many refused tokens per client address are audited (the rest are counted)."""
+    """The node's door: lends a Store (from `pool`, over `opener`) to an authenticated
+    principal. `refusals` limits how many refused tokens per client address are audited
+    (the rest are counted)."""
 
     def __init__(
         self, opener: Callable[[], Store], buckets: TokenBuckets, now: Callable[[], datetime],
         refusals: RefusalLimit | None = None,
     ) -> None:  # fmt: skip
         self.opener, self.buckets, self.now = opener, buckets, now
+        self.pool = StorePool(opener)
         self.refusals = refusals or RefusalLimit()
 
     def _audit(self, store: Store) -> Callable[[IdentityEvent], None]:
@@ -71,7 +75,7 @@ class Gate:
         token = (authorization or "").removeprefix("Bearer ").strip()
         if not authorization or not authorization.startswith("Bearer ") or not token:
             raise TokenRejected("a bearer token is required (Authorization: Bearer ...)")
-        with self.opener() as store:
+        with self.pool.lease() as store:
             settings = IdentitySettings(on_event=self._audit(store))
             principal = authenticate(store, settings, token, self.now())
             self.buckets.take(principal.token_id or principal.username)

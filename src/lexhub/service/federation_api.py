@@ -44,6 +44,7 @@ from lexhub.federation.answer import (
 from lexhub.federation.identity import NodeIdentity
 from lexhub.federation.signing import DEFAULT_WINDOW, HeaderLines, RequestRefused, SignedMessage
 from lexhub.service.limits import RefusalLimit
+from lexhub.service.pool import StorePool
 from lexhub.store import Store, open_store
 
 __all__ = ["federation_router"]
@@ -92,19 +93,21 @@ def federation_router(
     refusals: RefusalLimit | None = None,
 ) -> APIRouter:
     """The /federation/v1 routes of the node `identity` over the database `db` (a URL, or
-    a function opening a Store: each request gets its own, a Store serves one thread).
+    a function opening a Store: each request gets its own from a StorePool, a Store serves
+    one thread).
     `node` overrides identity and window together (tests inject a clock through it).
     `refusals`: how many unverified requests per client address are audited when refused
     (give the app's, so /metrics counts the rest)."""
     answering = node or AnsweringNode(identity, window)
     limit = refusals or RefusalLimit()
     opener: Callable[[], Store] = (lambda: open_store(db)) if isinstance(db, str) else db
+    pool = StorePool(opener)  # a peer's request does not pay for a connection
     router = APIRouter(prefix="/federation/v1", tags=["federation"])
 
     def run(
         this: AnsweringNode, answer: Answer, message: SignedMessage, *args: str
     ) -> dict[str, Any]:
-        with opener() as store:
+        with pool.lease() as store:
             return answer(store, this, message, *args)
 
     async def respond(request: Request, answer: Answer, *args: str) -> JSONResponse:
