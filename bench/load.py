@@ -58,7 +58,7 @@ from lexhub.identity import IdentitySettings, add_user, create_token  # noqa: E4
 from lexhub.model.federation import PeerKey  # noqa: E402
 from search_report import percentiles  # noqa: E402
 
-__all__ = ["Request", "RateRun", "open_loop"]
+__all__ = ["BenchData", "Request", "RateRun", "bench_data", "open_loop"]
 
 P95_GOAL_MS = 100.0
 LEXHUB = str(Path(sys.executable).with_name("lexhub"))
@@ -170,9 +170,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(url: str, key_dir: Path, name: str, *, workers: int = 1) -> Iterator[str]:
+def serving(
+    url: str, key_dir: Path, name: str, *, workers: int = 1, env: dict[str, str] | None = None,
+    pid: list[int] | None = None,
+) -> Iterator[str]:  # fmt: skip
     """`lexhub serve` on a free loopback port, rate limit far above the offered load; its
-    base URL once /readyz answers."""
+    base URL once /readyz answers. `env`: the server's environment (another checkout's
+    PYTHONPATH, to compare two versions); `pid` receives the server's process id."""
     port = _free_port()
     cmd = [LEXHUB, "--db", url, "--key-dir", str(key_dir), "serve", "--port", str(port),
            "--node", name, "--rate", "100000", "--burst", "100000"]  # fmt: skip
@@ -180,7 +184,9 @@ def serving(url: str, key_dir: Path, name: str, *, workers: int = 1) -> Iterator
         cmd += ["--workers", str(workers)]
     log_path = CACHE / f"load-serve-{name}.log"
     with open(log_path, "w") as log_file:
-        proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=env)
+    if pid is not None:
+        pid.append(proc.pid)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -467,23 +473,45 @@ def main() -> None:
         print(report(header, engines, fed))
 
 
-def _collect(args: Any) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]]]:
+@dataclass(frozen=True)
+class BenchData:
+    """The region at `records`, prepared (cached) as the access benchmark does, and the
+    asks of its queries; `tag` and `fp` name its cached databases."""
+
+    region: Path
+    prep_dir: Path
+    tag: str
+    fp: str
+    records: int
+    agencies: list[Any]
+    asks: list[Any]
+
+
+def bench_data(records: int, seed: int) -> BenchData:
     from ingest import region_dir
     from search_data import prepare
     from search_quality import _data_code
     from search_queries import build_queries
-    from search_stores import build_store, fingerprint
+    from search_stores import fingerprint
 
-    people = args.records // 5
-    region = region_dir(args.records, people, args.seed)
-    family = f"{args.records}_{people}_{args.seed}_"
-    tag = f"ac_{family}200_{_data_code()}"
+    people = records // 5
+    region = region_dir(records, people, seed)
+    tag = f"ac_{records}_{people}_{seed}_200_{_data_code()}"
     prep_dir = CACHE / f"access-{tag}"
     fp = fingerprint()
-    prep = prepare(region, prep_dir, 200, 20_000, args.seed)
-    queries = build_queries(prep.present, prep.absent, 800, 200, args.seed)
-    region_agencies = agencies_from_file(prep_dir / "agencies.json")
-    asks = make_asks(region_agencies, FEDERAL.id, [q.query for q in queries], args.seed)
+    prep = prepare(region, prep_dir, 200, 20_000, seed)
+    queries = build_queries(prep.present, prep.absent, 800, 200, seed)
+    agencies = agencies_from_file(prep_dir / "agencies.json")
+    asks = make_asks(agencies, FEDERAL.id, [q.query for q in queries], seed)
+    return BenchData(region, prep_dir, tag, fp, prep.records, agencies, asks)
+
+
+def _collect(args: Any) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]]]:
+    from search_stores import build_store
+
+    data = bench_data(args.records, args.seed)
+    region, prep_dir, tag, fp, asks = data.region, data.prep_dir, data.tag, data.fp, data.asks
+    region_agencies = data.agencies
     load = os.getloadavg()[0]
     engines, fed = [], []
     for engine in [e for e in args.engines.split(",") if e]:
@@ -496,7 +524,7 @@ def _collect(args: Any) -> tuple[list[str], list[dict[str, Any]], list[dict[str,
     header = [
         f"machine: {machine()}; load average {load:.1f} at the start (2 cores shared with"
         " other work: compare within a run)",
-        f"data: {region.name}: {prep.records:,} records, {len(region_agencies)} agencies +"
+        f"data: {region.name}: {data.records:,} records, {len(region_agencies)} agencies +"
         f" the federal partner; demo agreements; policy, audit and the rate limit on",
         f"mix: 80% searches (bench/search_queries.py, 4 requesters in turn), 20% retrievals;"
         f" {args.seconds:.0f} s per rate, open loop from a separate process",
