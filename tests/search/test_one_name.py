@@ -18,7 +18,7 @@ from lexhub.model import Scope, Withholding
 from lexhub.search import PersonQuery, SearchResult, plan
 from lexhub.search.engine import CANDIDATES
 from lexhub.store import Store
-from tests.search.conftest import A, B, C, F, M, load_corpus, person, record, run
+from tests.search.conftest import TODAY, A, B, C, F, M, load_corpus, person, record, run
 
 DECOYS = CANDIDATES + 50
 GARROWS = tuple(
@@ -97,3 +97,31 @@ def test_a_withheld_name_does_not_bind_a_near_date(store: Store, tmp_path: Path)
     assert "B-9002" not in _sources(run(store, PersonQuery(first="Robert", dob="1976-03-18"),
                                         no_name))  # fmt: skip
     assert "B-9002" in _sources(run(store, PersonQuery(first="Robert", dob="1976-03-18")))
+
+
+@pytest.mark.parametrize("near", [5, len(NEIGHBOURS)], ids=["few-near-dates", "many-near-dates"])
+def test_a_near_date_is_paired_with_the_name_from_the_smaller_side(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, near: int
+) -> None:
+    # 31 Roberts; 5 or 250 people born a digit away. The pairing reads the dates' keys
+    # filtered on the name when the dates are fewer, the name's keys filtered on the
+    # dates when the name is: the same person either way.
+    monkeypatch.setattr(plan, "BROAD", 20)
+    roberts = tuple(record(f"A-{8000 + i:04d}", person(f"Other{i}", "Robert", f"19{50 + i}-07-07"))
+                    for i in range(30))  # fmt: skip
+    load_corpus(store, tmp_path, (*roberts, *NEIGHBOURS[:near], ROBERT))
+    query = PersonQuery(first="Robert", dob="1976-03-18")
+    probes = plan.plan_person(store, query, TODAY).probes
+    dated = [p for p in probes if p.dobs]
+    bound = [p for p in probes if p.names]
+    if near == 5:
+        assert bound and not dated
+    else:
+        assert dated and not bound
+        assert {(p.kind, p.key) for p in dated} >= {("fn", "ROBERT"), ("ln", "ROBERT")}
+    result = run(store, query)
+    assert _sources(result)[0] == "B-9002", _sources(result)[:5]
+    assert "one digit" in result.hits[0].why
+    # A withheld date of birth pairs with nothing: the near date would reveal it.
+    no_dob = Scope.full_access([A, B, C], withhold=(Withholding(frozenset({"person.dob"})),))
+    assert "B-9002" not in _sources(run(store, query, no_dob))

@@ -49,7 +49,9 @@ class KeyProbe:
     name, compact, is one of these (a date of birth one digit out is worth a candidate
     only beside the name typed: alone, thirty such dates hold a region's worth of people);
     such a probe also reveals the name, so a grant withholding the name does not let it
-    match."""
+    match. `dobs` is the same pairing read from the other side: a name key that counts
+    only for mentions born on one of these dates (ISO), for when the names typed are
+    held by fewer mentions than the dates; it reveals the date of birth too."""
 
     kind: str
     key: str
@@ -58,6 +60,7 @@ class KeyProbe:
     record: bool = False
     pattern: bool = False
     names: tuple[str, ...] = ()
+    dobs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,7 @@ def find_mentions(
     branches: list[str] = []
     params: list[Any] = []
     head = ""
-    plain = [p for p in probes if not p.record and not p.pattern and not p.names]
+    plain = [p for p in probes if not p.record and not p.pattern and not p.names and not p.dobs]
     if plain:
         values = ",".join(
             "(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS REAL), CAST(? AS TEXT))" for _ in plain
@@ -276,6 +279,15 @@ def find_mentions(
             f" ({_marks(keys)}) AND ({' OR '.join(compact)}) AND {scope_sql} AND {narrow_sql}"
         )
         params += [weight, kind, *keys, *names, *names, *scope_params, *narrow_params]
+    for (weight, field, dobs), pairs in _dated(probes).items():
+        scope_sql, scope_params = scope_clause(scope, "m", fields=frozenset({field, "person.name"}))
+        either = " OR ".join("(x.kind = ? AND x.key = ?)" for _ in pairs)
+        branches.append(
+            f"SELECT DISTINCT m.id AS id, CAST(? AS REAL) AS w FROM mention_keys x"
+            f" JOIN mentions m ON m.id = x.mention_id WHERE ({either})"
+            f" AND m.dob IN ({_marks(dobs)}) AND {scope_sql} AND {narrow_sql}"
+        )
+        params += [weight, *[v for k in pairs for v in k], *dobs, *scope_params, *narrow_params]
     for p in probes:
         if not p.record and not p.pattern:
             continue
@@ -303,6 +315,16 @@ def _named(probes: Sequence[KeyProbe]) -> dict[tuple[str, float, str, tuple[str,
     for p in probes:
         if p.names and not p.record and not p.pattern:
             out.setdefault((p.kind, p.weight, p.field, p.names), []).append(p.key)
+    return out
+
+
+def _dated(probes: Sequence[KeyProbe]) -> dict[tuple[float, str, tuple[str, ...]], list[SearchKey]]:
+    """Date-bound name probes grouped into one branch each (weight, field, dates -> keys).
+    DISTINCT in the branch: a mention holding two of the names counts once."""
+    out: dict[tuple[float, str, tuple[str, ...]], list[SearchKey]] = {}
+    for p in probes:
+        if p.dobs and not p.record and not p.pattern:
+            out.setdefault((p.weight, p.field, p.dobs), []).append((p.kind, p.key))
     return out
 
 
