@@ -151,7 +151,10 @@ def _candidates(
     store: Store, scope: Scope, rows: list[MentionRow]
 ) -> dict[int, set[tuple[str, str | None, int]]]:
     """mention id -> {(kind, key, the entity's record)} for every mention connected to one
-    of `rows` (the entity's), read inside `scope`."""
+    of `rows` (the entity's), read inside `scope`. Each distinct shared value is looked up
+    once, and stands for the entity by the first of its records holding it (a person in a
+    hundred records at one address is one connection per associate record, not a
+    hundred)."""
     found: dict[int, set[tuple[str, str | None, int]]] = {}
 
     def add(mid: int, kind: str, key: str | None, record: int) -> None:
@@ -160,19 +163,24 @@ def _candidates(
     records = sorted({r.record_id for r in rows})
     for rid, mid in store.mentions_in_records(records, scope, LINKING_FIELDS):
         add(mid, "record", None, rid)
-    by_id = {r.id: r for r in rows}
-    for mid, keys in store.mention_keys_of(list(by_id), list(_MENTION_KINDS)).items():
-        for kind, key in keys:
-            for other in store.mentions_holding((kind, key), scope, LINKING_FIELDS, HOLDERS_CAP):
-                add(other, _MENTION_KINDS[kind], key, by_id[mid].record_id)
+    record_of = {r.id: r.record_id for r in rows}
+    first: dict[tuple[str, str], int] = {}
+    for mid, keys in store.mention_keys_of(list(record_of), list(_MENTION_KINDS)).items():
+        for held in keys:
+            first[held] = min(first.get(held, record_of[mid]), record_of[mid])
+    for (kind, key), rid in sorted(first.items()):
+        for other in store.mentions_holding((kind, key), scope, LINKING_FIELDS, HOLDERS_CAP):
+            add(other, _MENTION_KINDS[kind], key, rid)
     shown = sorted({r.record_id for r in rows if _vehicles_shown(r, scope)})
-    plates = store.record_keys_of(shown, ["plate"])
-    for rid in shown:
-        for kind, key in plates.get(rid, ()):
-            holders = store.records_holding((kind, key), scope, VEHICLES, HOLDERS_CAP)
-            for orid, mid in store.mentions_in_records(holders, scope, LINKING_FIELDS):
-                if orid != rid:
-                    add(mid, "vehicle", key, rid)
+    plate_first: dict[tuple[str, str], int] = {}
+    for rid, keys in store.record_keys_of(shown, ["plate"]).items():
+        for plate in keys:
+            plate_first[plate] = min(plate_first.get(plate, rid), rid)
+    for (kind, key), rid in sorted(plate_first.items()):
+        holders = store.records_holding((kind, key), scope, VEHICLES, HOLDERS_CAP)
+        for orid, mid in store.mentions_in_records(holders, scope, LINKING_FIELDS):
+            if orid not in records:
+                add(mid, "vehicle", key, rid)
     return found
 
 

@@ -115,18 +115,22 @@ def entities_for(
     model = model or store.linkage_model()
     if model is None or not mention_ids:
         return {}, {}
-    groups = {tuple(g) for g in store.stored_entities_of(mention_ids).values()}
+    groups = sorted({tuple(g) for g in store.stored_entities_of(mention_ids).values()})
     rows = {
         r.id: r for r in store.mention_rows(sorted({m for g in groups for m in g}))
         if visible(r, scope)
     }  # fmt: skip
     links = store.entity_links_among(sorted(rows))
     wanted = set(mention_ids)
+    group_of = {m: n for n, g in enumerate(groups) for m in g}
+    by_group: dict[int, list[LinkRow]] = {}
+    for k in links:  # an edge counts inside its stored entity only, as in entity_for
+        if k.left in group_of and group_of[k.left] == group_of.get(k.right):
+            by_group.setdefault(group_of[k.left], []).append(k)
     out: dict[int, RequestEntity] = {}
-    for group in groups:
+    for n, group in enumerate(groups):
         seen = [m for m in group if m in rows]
-        inside = set(seen)
-        own = [k for k in links if k.left in inside and k.right in inside]
+        own = by_group.get(n, [])
         comp = form_entities(seen, own, model.threshold)
         parts: dict[int, list[int]] = {}
         for m in seen:
