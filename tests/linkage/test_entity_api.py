@@ -44,7 +44,7 @@ def test_entity_associates_and_evidence_over_the_api(
     assert r.status_code == 200, r.text
     ev: dict[str, Any] = r.json()
     total = ev["prior"] + sum(s["weight"] for s in ev["steps"]) + ev["adjustment"]
-    assert math.isclose(total, ev["weight"]) and ev["linked"] is True
+    assert math.isclose(total, ev["weight"]) and ev["linked"] is True and ev["decision"] is None
     assert [s["level"] for s in ev["steps"]] == ["exact"]
     assert {ev["left"]["mention_id"], ev["right"]["mention_id"]} == {ann, ann2}
     requests = [e["details"]["request"] for e in entries(store, "retrieval")]

@@ -23,6 +23,7 @@ from lexhub.access.search import blocked_owners
 from lexhub.audit import record_event
 from lexhub.errors import NotFound
 from lexhub.linkage.associates import Associates, Member, associates_of, members_of
+from lexhub.linkage.components import joins
 from lexhub.linkage.entities import RequestEntity, entity_for
 from lexhub.linkage.evidence import Evidence, evidence
 from lexhub.model import RequestContext, Scope
@@ -51,6 +52,8 @@ class PairEvidence:
     evidence: Evidence
     left: Member
     right: Member
+    linked: bool  # the pair joins: a human accepted it, or nobody rejected it and it reaches
+    decision: str | None = None  # "accept" | "reject" once a human decided
 
 
 def not_found_message(mention_id: int, other: int | None = None) -> str:
@@ -183,4 +186,5 @@ def audited_evidence(
     members = {m.mention_id: m for m in members_of(store, entity)}
     shown = (members[mention_id], members[other])
     _disclose(store, context, scope, "evidence", query, shown, {"members": 2})
-    return PairEvidence(evidence(model, link), shown[0], shown[1])
+    linked = joins(link, model.threshold)
+    return PairEvidence(evidence(model, link), shown[0], shown[1], linked, link.decision)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from lexhub.access.decisions import current_decisions
-from lexhub.linkage.entities import entity_for
+from lexhub.linkage.entities import entities_for
 from lexhub.model import RequestContext, Scope
 from lexhub.policy import Requester
 from lexhub.search import Hit
@@ -45,24 +45,22 @@ class HitGroup:
 
 def group_hits(store: Store, scope: Scope, hits: Sequence[Hit]) -> tuple[HitGroup, ...]:
     """`hits` (one page of a search run inside `scope`) grouped by request-entity."""
-    head_of: dict[int, int] = {}
+    # Every hit's request-entity in a few reads (entities_for equals entity_for of each).
+    formed, _ = entities_for(store, scope, [h.mention_id for h in hits if h.mention_id])
     groups: dict[tuple[str, int], list[Hit]] = {}
     for n, hit in enumerate(hits):
         mid = hit.mention_id
         if mid is None:
             groups[("hit", n)] = [hit]
             continue
-        if mid not in head_of:
-            entity = entity_for(store, scope, mid)
-            members = entity.mention_ids if entity is not None else (mid,)
-            head_of.update((m, members[0]) for m in members)
-        groups.setdefault(("entity", head_of[mid]), []).append(hit)
-    formed = [
+        head = formed[mid].mention_ids[0] if mid in formed else mid
+        groups.setdefault(("entity", head), []).append(hit)
+    made = [
         HitGroup(key[1] if key[0] == "entity" else None,
                  tuple(sorted(found, key=lambda h: -h.score)))
         for key, found in groups.items()
     ]  # fmt: skip
-    return tuple(sorted(formed, key=lambda g: -g.best))
+    return tuple(sorted(made, key=lambda g: -g.best))
 
 
 def grouped_for(

@@ -147,7 +147,9 @@ class EvidenceAnswer(BaseModel):
     weight: float
     probability: float
     threshold: float
-    linked: bool
+    linked: bool = Field(description="Whether the pair joins: a human accepted it, or nobody "
+                         "rejected it and its weight reaches the threshold.")  # fmt: skip
+    decision: str | None = Field(None, description="accept or reject, once a human decided.")
 
 
 def _ref(m: Member) -> dict[str, str]:
@@ -223,7 +225,7 @@ def entity_router(gate: Gate) -> APIRouter:
             steps=[StepOut(comparison=s.comparison, level=s.level, weight=s.weight)
                    for s in ev.steps],
             adjustment=ev.adjustment, weight=ev.weight, probability=ev.probability,
-            threshold=ev.threshold, linked=ev.weight >= ev.threshold,
+            threshold=ev.threshold, linked=pair.linked, decision=pair.decision,
         )  # fmt: skip
 
     return router
