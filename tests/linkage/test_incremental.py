@@ -149,6 +149,10 @@ def test_a_new_batch_joins_entities_with_the_model_in_force_and_keeps_decisions(
     assert _groups(store) == {
         frozenset(m for m in every if comp[m] == root) for root in set(comp.values())
     }
+    # New edges carry the levels of every comparison, as a full run's do (the evidence).
+    fresh = [k for k in store.entity_links_among(every) if k.right in set(new)]
+    assert len(fresh) == result.pairs
+    assert all(k.levels.keys() == old_edges[0].levels.keys() for k in fresh)
     q = evaluate(assigned, truth_of(store, region))
     assert q.precision >= 0.95 and q.bcubed_f1 >= 0.85, q
     assert link_new(store).new_mentions == 0  # a second run finds nothing new

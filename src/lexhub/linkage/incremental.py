@@ -27,8 +27,9 @@ from splink import DuckDBAPI, Linker
 
 from lexhub.errors import NotFound
 from lexhub.linkage.frame import mention_frame
-from lexhub.linkage.run import REVIEW_BAND, Step, links_of
+from lexhub.linkage.run import REVIEW_BAND, Step
 from lexhub.store.base import Store
+from lexhub.store.linkage_update_sql import Edge
 
 __all__ = ["IncrementalResult", "link_new", "score_new"]
 
@@ -55,7 +56,7 @@ NEW = "lexhub_new"  # the frame column that marks the mentions being linked
 def score_new(
     frame: pd.DataFrame, new_ids: list[int], settings: dict[str, Any], floor: float
 ) -> pd.DataFrame:
-    """Pairs (unique_id_l, unique_id_r, match_weight, match_probability, gamma_*) between
+    """Pairs (unique_id_l < unique_id_r, match_weight, match_probability, levels) between
     each mention of `new_ids` and every other mention of `frame` (new ones included), each
     pair once, scored by the saved model `settings` down to match weight `floor`.
 
@@ -71,11 +72,15 @@ def score_new(
     marked = frame.assign(**{NEW: frame["unique_id"].isin(new_ids)})
     linker = Linker(marked, narrowed, DuckDBAPI())  # type: ignore[arg-type]
     predictions = linker.inference.predict(threshold_match_weight=floor)
-    gammas = [f"gamma_{c['output_column_name']}" for c in settings["comparisons"]]
+    # The levels as the JSON text the store keeps (`linkage_sql._levels`: keys sorted, no
+    # spaces), built by DuckDB: a Python dict and json.dumps per pair cost more than the
+    # scoring at 100k. Pairs in key order, so the store writes each index page once.
+    names = sorted(c["output_column_name"] for c in settings["comparisons"])
+    levels = " || ',' || ".join(f"'\"{n}\":' || CAST(gamma_{n} AS VARCHAR)" for n in names)
     pairs: pd.DataFrame = linker.misc.query_sql(  # type: ignore[no-untyped-call]
-        "SELECT unique_id_l, unique_id_r, match_weight, match_probability"
-        + "".join(f", {g}" for g in gammas)
-        + f" FROM {predictions.physical_name}"
+        "SELECT unique_id_l, unique_id_r, match_weight, match_probability,"
+        f" '{{' || {levels} || '}}' AS levels FROM {predictions.physical_name}"
+        " ORDER BY unique_id_l, unique_id_r"
     )
     return pairs
 
@@ -94,16 +99,16 @@ def link_new(store: Store, step: Step = lambda _: None) -> IncrementalResult:
     step("scoring new mentions")
     settings = json.loads(model.model)
     pairs = score_new(frame, new_ids, settings, model.threshold - REVIEW_BAND)
-    links = links_of(pairs)
+    edges: list[Edge] = list(pairs.itertuples(index=False, name=None))
     step("saving entities")
-    change = store.linkage_add(links, new_ids)
-    linked = sum(k.weight >= model.threshold for k in links)
-    log.info("linkage: %d new mentions, %d edges, %s", len(new_ids), len(links), change)
+    change = store.linkage_add(edges, new_ids)
+    linked = int((pairs["match_weight"] >= model.threshold).sum())
+    log.info("linkage: %d new mentions, %d edges, %s", len(new_ids), len(edges), change)
     return IncrementalResult(
         model.id,
         model.threshold,
         len(new_ids),
-        len(links),
+        len(edges),
         linked,
         change.started,
         change.joined,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from lexhub.store.sql import SqlStore
 
 __all__ = [
+    "Edge",
     "EntityChange",
     "LinkageUpdateSqlMixin",
     "LinkageUpdateStore",
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 _CHUNK = 500
+# A new edge as `linkage_add` takes it: left < right, weight, probability, and the levels as
+# the JSON text `linkage_sql._levels` writes (built by the caller in bulk).
+Edge = tuple[int, int, float, float, str]
 # The joining rule of lexhub.linkage.components.joins, as SQL over entity_links.
 _JOINS = "(decision = 'accept' OR (decision IS NULL AND weight >= ?))"
 
@@ -64,10 +68,11 @@ class LinkageUpdateStore(Protocol):
         """The ids of indexed mentions that are in no stored entity (new since the last
         run), ascending."""
 
-    def linkage_add(self, links: Sequence[LinkRow], mention_ids: Sequence[int]) -> EntityChange:
-        """In one transaction (the open one, or its own): store the edges of new mentions
-        `mention_ids` (replacing any undecided edge of the same pair) and recompute the
-        entities they touch; each new mention ends in exactly one entity."""
+    def linkage_add(self, edges: Sequence[Edge], mention_ids: Sequence[int]) -> EntityChange:
+        """In one transaction (the open one, or its own): store the undecided edges of new
+        mentions `mention_ids`, each touching one (replacing any undecided edge of the same
+        pair), and join them into the stored entities; each new mention ends in exactly one
+        entity. `edges` SHOULD come in key order (left, right): they are written as given."""
 
     def linkage_reform(self, mention_ids: Sequence[int]) -> EntityChange:
         """Recompute the stored entities holding these mentions from their members and
@@ -108,8 +113,8 @@ class LinkageUpdateSqlMixin:
             ).fetchall()
         return [int(r[0]) for r in rows]
 
-    def linkage_add(self, links: Sequence[LinkRow], mention_ids: Sequence[int]) -> EntityChange:
-        from lexhub.store.linkage_sql import _bulk, _levels  # linkage_sql imports this module
+    def linkage_add(self, edges: Sequence[Edge], mention_ids: Sequence[int]) -> EntityChange:
+        from lexhub.store.linkage_sql import _bulk  # linkage_sql imports this module
 
         with self._linkage_write("linkage add") as s:
             model = _model(s)
@@ -123,10 +128,10 @@ class LinkageUpdateSqlMixin:
                         f"DELETE FROM entity_links WHERE decision IS NULL AND {end} IN ({marks})",
                         part,
                     )
-            rows = [(k.left, k.right, k.weight, k.probability, _levels(k)) for k in links]
-            _bulk(s, "entity_links", "left_id, right_id, weight, probability, levels", rows)
+            cols = "left_id, right_id, weight, probability, levels"
+            _bulk(s, "entity_links", cols, list(edges))
             s._drain()
-            return _grow(s, model, links, ids)
+            return _grow(s, model, edges, ids)
 
     def linkage_reform(self, mention_ids: Sequence[int]) -> EntityChange:
         with self._linkage_write("linkage reform") as s:
@@ -171,9 +176,10 @@ def entities_of(s: SqlStore, mention_ids: Sequence[int]) -> set[int]:
 
 
 def _grow(
-    s: SqlStore, model: tuple[int, float], links: Sequence[LinkRow], new_ids: Sequence[int]
+    s: SqlStore, model: tuple[int, float], edges: Sequence[Edge], new_ids: Sequence[int]
 ) -> EntityChange:
-    """The entities after adding mentions `new_ids` and `links`, each of which touches one.
+    """The entities after adding mentions `new_ids` and undecided `edges`, each of which
+    touches one.
 
     An old entity is already a component of its edges (every write keeps it so), and no
     old edge changed, so old entities join as wholes: the parts are formed over the new
@@ -181,10 +187,8 @@ def _grow(
     A part keeps the id of its largest old entity; the others' members move into it."""
     model_id, threshold = model
     new = set(new_ids)
-    joining = [
-        k for k in links if k.decision == "accept" or (k.decision is None and k.weight >= threshold)
-    ]
-    ends = sorted({e for k in joining for e in (k.left, k.right) if e not in new})
+    joining = [(a, b, w) for a, b, w, _, _ in edges if w >= threshold]
+    ends = sorted({e for a, b, _ in joining for e in (a, b) if e not in new})
     entity_of: dict[int, int] = {}
     for part in _chunks(ends):
         rows = s._x(
@@ -205,11 +209,11 @@ def _grow(
         return m if m in new else -entity_of[m]
 
     parts = _parts([*sorted(new), *(-e for e in held_ids)],
-                   [(node(k.left), node(k.right)) for k in joining])  # fmt: skip
+                   [(node(a), node(b)) for a, b, _ in joining])  # fmt: skip
     best: dict[int, float] = {}
-    for k in joining:
-        for end in (k.left, k.right):
-            best[end] = max(k.weight, best.get(end, k.weight))
+    for a, b, w in joining:
+        for end in (a, b):
+            best[end] = max(w, best.get(end, w))
     fresh = int(s._x("SELECT coalesce(max(id), 0) FROM entities").fetchone()[0])
     counts = {"started": 0, "joined": 0, "merged": 0}
     created: list[tuple[int, int, int]] = []
