@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 REVIEW_BAND = 4.0
 COMPARISONS = (
     "surname", "first_name", "dob", "sex", "phones", "addresses", "identifiers", "marks",
+    "household",
 )  # fmt: skip
 
 Step = Callable[[str], None]
@@ -214,11 +215,18 @@ def edge_columns(pairs: pd.DataFrame) -> EdgeColumns:
     gammas = sorted(c for c in pairs.columns if c.startswith("gamma_"))
     a, b = pairs["unique_id_l"].to_numpy(np.int64), pairs["unique_id_r"].to_numpy(np.int64)
     if gammas and len(pairs):
-        combos, which = np.unique(pairs[gammas].to_numpy(np.int64), axis=0, return_inverse=True)
+        # One int per pair from its levels (each -1..14, four bits), so that np.unique
+        # runs on one column: np.unique(axis=0) on the level matrix took 80 s at 95k.
+        matrix = pairs[gammas].to_numpy(np.int64) + 1
+        if matrix.min() < 0 or matrix.max() > 15 or len(gammas) > 15:
+            raise ValueError("comparison levels out of the range edge_columns packs")
+        code = (matrix << (4 * np.arange(len(gammas), dtype=np.int64))).sum(axis=1)
+        _, first, which = np.unique(code, return_index=True, return_inverse=True)
         names = [g[6:] for g in gammas]
         texts = np.array(
-            [json.dumps(dict(zip(names, c.tolist(), strict=True)), separators=(",", ":"))
-             for c in combos],
+            [json.dumps(dict(zip(names, (matrix[i] - 1).tolist(), strict=True)),
+                        separators=(",", ":"))
+             for i in first],
             dtype=object,
         )  # fmt: skip
         levels = texts[which.reshape(-1)].tolist()
