@@ -163,6 +163,12 @@ def _copy(engine: str, base: str, tag: str) -> str:
 # ---- the node: a copy of the cached database, agreements, users, tokens, `lexhub serve` ----
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process, from /proc (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     with closing(socket.socket()) as s:
         s.bind(("127.0.0.1", 0))
@@ -331,10 +337,11 @@ def federated(engine: str, base_url: str, prepared: Path, tag: str, fp: str,
         tok_single = add_requesters(single, ctxs)
         tok_fed = add_requesters(copies[0], ctxs)
         keys = [ensure_node_key(CACHE / f"load-keys-{nm}", nm) for nm in names]
-        with serving(single, CACHE / "load-keys-all", "all") as b_all, \
-             serving(copies[0], CACHE / "load-keys-one", "one") as b1, \
-             serving(copies[1], CACHE / "load-keys-two", "two") as b2, \
-             serving(copies[2], CACHE / "load-keys-three", "three") as b3:  # fmt: skip
+        pids: list[int] = []  # the single node's, then the three nodes'
+        with serving(single, CACHE / "load-keys-all", "all", pid=pids) as b_all, \
+             serving(copies[0], CACHE / "load-keys-one", "one", pid=pids) as b1, \
+             serving(copies[1], CACHE / "load-keys-two", "two", pid=pids) as b2, \
+             serving(copies[2], CACHE / "load-keys-three", "three", pid=pids) as b3:  # fmt: skip
             bases = [b1, b2, b3]
             agencies = sorted({c.agency for c in ctxs})
             now = datetime.now(UTC)
@@ -355,6 +362,7 @@ def federated(engine: str, base_url: str, prepared: Path, tag: str, fp: str,
                                 headers=_auth(tok_single[user]))  # fmt: skip
                     client.post(f"{b1}/api/v1/federated-search", json=_search_body(a, True),
                                 headers=_auth(tok_fed[user]))  # fmt: skip
+                cpu = [cpu_seconds(p) for p in pids]
                 for i, a in enumerate(asks):
                     runs = [("one", f"{b_all}/api/v1/search", _search_body(a), tok_single),
                             ("fed", f"{b1}/api/v1/federated-search", _search_body(a, True),
@@ -368,10 +376,12 @@ def federated(engine: str, base_url: str, prepared: Path, tag: str, fp: str,
                         )
                         problems += not ok
                         (one_ms if label == "one" else fed_ms).append(ms)
+                used = [cpu_seconds(p) - c for p, c in zip(pids, cpu, strict=True)]
+                cpu = [u * 1000 / len(asks) for u in used]
         o, f = percentiles(one_ms), percentiles(fed_ms)
         return {"engine": engine, "searches": len(asks), "one_ms": o, "federated_ms": f,
                 "p95_ratio": f[1] / o[1], "p50_ratio": f[0] / o[0],
-                "problems": problems}  # fmt: skip
+                "problems": problems, "cpu_ms_one": cpu[0], "cpu_ms_nodes": cpu[1:]}  # fmt: skip
     finally:
         for u in (single, *copies):
             _drop_copy(u)
@@ -443,7 +453,8 @@ def report(header: Sequence[str], engines: Sequence[dict[str, Any]],
             f"federated {f['engine']}: {f['searches']} searches each way; one node p50/p95/p99 "
             f"{o[0]:.1f}/{o[1]:.1f}/{o[2]:.1f} ms, three nodes {d[0]:.1f}/{d[1]:.1f}/{d[2]:.1f}"
             f" ms; ratio p50 {f['p50_ratio']:.2f}, p95 {f['p95_ratio']:.2f}; problems "
-            f"{f['problems']}"
+            f"{f['problems']}; server CPU per search: one node {f['cpu_ms_one']:.1f} ms, the "
+            f"three {' + '.join(f'{c:.1f}' for c in f['cpu_ms_nodes'])} ms"
         )
     return "\n".join(lines)
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from access import _drop_copy, set_up_node  # noqa: E402
 from common import CACHE, machine  # noqa: E402
 from lexhub.cli.demo import FEDERAL  # noqa: E402
-from load import _auth, _copy, add_requesters, bench_data, make_plan, serving  # noqa: E402
+from load import _auth, _copy, add_requesters, bench_data, cpu_seconds, make_plan, serving  # noqa: E402
 from search_report import percentiles  # noqa: E402
 
 HERE_SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -79,11 +79,6 @@ IDLE = ("Condition.wait (threading.py", "Condition.notify", "Runner.run (asyncio
         "Future.result (concurrent", "WorkerThread.run (anyio", "main_loop (uvicorn",
         "select (selectors.py", "Queue.get (queue", "_worker (concurrent")  # fmt: skip
 COMMIT = "SqlStore._commit (lexhub/store/sql.py"  # a durable commit: waiting for the disk
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def area_of(stack: str) -> str | None:
