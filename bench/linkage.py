@@ -72,14 +72,18 @@ def synth(args: argparse.Namespace) -> None:
     url = _database(root)
     with open_store(url) as store:
         marks: list[tuple[str, float]] = []
+        peaks: list[float] = []  # peak RSS so far at the end of each step
         started = time.perf_counter()
 
         def step(what: str) -> None:
+            if marks:
+                peaks.append(_rss_gb())
             marks.append((what, time.perf_counter()))
             print(f"  {time.perf_counter() - started:7.1f} s  {what}", flush=True)
 
         result = link_mentions(store, LinkOptions(seed=args.seed), step)
         total = time.perf_counter() - started
+        peaks.append(_rss_gb())
         source, ref = LINKAGE_COLUMNS.index("source_id"), LINKAGE_COLUMNS.index("ref")
         keys = {(r[2], r[source], r[ref]): int(r[0]) for r in store.linkage_mentions()}
         assigned = store.entity_assignments()
@@ -96,8 +100,9 @@ def synth(args: argparse.Namespace) -> None:
     print(f"link from scratch (SQLite, read + write back): {total:.1f} s, "
           f"peak RSS {_rss_gb():.2f} GB; pairs scored {result.pairs:,}, links {result.links:,}, "
           f"entities {result.entities:,}, threshold {result.threshold:+.1f}")  # fmt: skip
-    for (what, at), (_, nxt) in zip(marks, [*marks[1:], ("end", started + total)], strict=True):
-        print(f"  {what:28s} {nxt - at:7.1f} s")
+    ends = [*marks[1:], ("end", started + total)]
+    for (what, at), (_, nxt), peak in zip(marks, ends, peaks, strict=True):
+        print(f"  {what:28s} {nxt - at:7.1f} s   peak RSS so far {peak:.2f} GB")
     print(f"pairwise  P {q.precision:.4f}  R {q.recall:.4f}  F1 {q.f1:.4f}  "
           f"(true pairs {q.true_pairs:,}, predicted {q.predicted_pairs:,}, correct "
           f"{q.correct_pairs:,})")  # fmt: skip
