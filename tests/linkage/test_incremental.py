@@ -153,6 +153,8 @@ def test_a_new_batch_joins_entities_with_the_model_in_force_and_keeps_decisions(
     fresh = [k for k in store.entity_links_among(every) if k.right in set(new)]
     assert len(fresh) == result.pairs
     assert all(k.levels.keys() == old_edges[0].levels.keys() for k in fresh)
+    # As a full run keeps them: a band edge only between two entities.
+    assert all(k.weight >= model.threshold or assigned[k.left] != assigned[k.right] for k in fresh)
     q = evaluate(assigned, truth_of(store, region))
     assert q.precision >= 0.95 and q.bcubed_f1 >= 0.85, q
     assert link_new(store).new_mentions == 0  # a second run finds nothing new

@@ -7,12 +7,13 @@ linked in seconds, and linked the same way the full run would have linked it. So
 is re-trained and no old pair is re-scored: the saved Splink model (its m and u, its
 blocking rules, its threshold) scores the new mentions against all mentions, blocked by
 the model's own prediction rules narrowed to pairs with a new end (so the pairs a full run
-would score with a new mention are the pairs scored here, and blocking keeps it fast). Edges down
-to the same review floor as a full run are stored; the entities they touch are recomputed
-in the same transaction (`Store.linkage_add`): a new mention joins an entity, merges
-several, or starts one. Human decisions are on edges between older mentions; the stored
-entities already hold them, and the recomputation applies them the same way as a full
-run. Term frequencies come from all mentions, new ones included, as in a full run.
+would score with a new mention are the pairs scored here, and blocking keeps it fast).
+Edges are kept as a full run keeps them (every link, and band edges down to the review
+floor only between two entities), and the entities are updated in the same transaction
+(`Store.linkage_add`): a new mention joins an entity, merges several, or starts one. Old
+entities join as wholes: they are components already, with every human decision applied,
+and nothing about them changed. Term frequencies come from all mentions, new ones
+included, as in a full run.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class IncrementalResult:
     model_id: int
     threshold: float
     new_mentions: int
-    pairs: int  # edges stored (at or above the review floor)
+    pairs: int  # edges stored: every link, and band edges between two entities
     links: int  # of those, at or above the threshold
     started: int  # entities a new mention started
     joined: int  # entities a new mention joined
@@ -103,12 +104,12 @@ def link_new(store: Store, step: Step = lambda _: None) -> IncrementalResult:
     step("saving entities")
     change = store.linkage_add(edges, new_ids)
     linked = int((pairs["match_weight"] >= model.threshold).sum())
-    log.info("linkage: %d new mentions, %d edges, %s", len(new_ids), len(edges), change)
+    log.info("linkage: %d new mentions, %s", len(new_ids), change)
     return IncrementalResult(
         model.id,
         model.threshold,
         len(new_ids),
-        len(edges),
+        change.edges,
         linked,
         change.started,
         change.joined,

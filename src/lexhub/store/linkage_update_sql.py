@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class EntityChange:
     joined: int = 0
     merged: int = 0
     split: int = 0
+    edges: int = 0  # edges stored (linkage_add)
 
 
 class LinkageUpdateStore(Protocol):
@@ -128,10 +129,17 @@ class LinkageUpdateSqlMixin:
                         f"DELETE FROM entity_links WHERE decision IS NULL AND {end} IN ({marks})",
                         part,
                     )
+            change = _grow(s, model, edges, ids)
+            # As a full run keeps them: every joining edge, and a band edge only between
+            # two entities (inside one it joins nothing, and reviewing it changes nothing).
+            threshold = model[1]
+            band = {e for a, b, w, _, _ in edges if w < threshold for e in (a, b)}
+            home = _entity_map(s, sorted(band))
+            kept = [k for k in edges if k[2] >= threshold or home[k[0]] != home[k[1]]]
             cols = "left_id, right_id, weight, probability, levels"
-            _bulk(s, "entity_links", cols, list(edges))
+            _bulk(s, "entity_links", cols, kept)
             s._drain()
-            return _grow(s, model, edges, ids)
+            return replace(change, edges=len(kept))
 
     def linkage_reform(self, mention_ids: Sequence[int]) -> EntityChange:
         with self._linkage_write("linkage reform") as s:
@@ -175,6 +183,19 @@ def entities_of(s: SqlStore, mention_ids: Sequence[int]) -> set[int]:
     return out
 
 
+def _entity_map(s: SqlStore, mention_ids: Sequence[int]) -> dict[int, int]:
+    """mention -> its stored entity, for those of `mention_ids` in one."""
+    out: dict[int, int] = {}
+    for part in _chunks(mention_ids):
+        rows = s._x(
+            "SELECT mention_id, entity_id FROM entity_members"
+            f" WHERE mention_id IN ({','.join('?' * len(part))})",
+            part,
+        ).fetchall()
+        out.update((int(m), int(e)) for m, e in rows)
+    return out
+
+
 def _grow(
     s: SqlStore, model: tuple[int, float], edges: Sequence[Edge], new_ids: Sequence[int]
 ) -> EntityChange:
@@ -189,14 +210,7 @@ def _grow(
     new = set(new_ids)
     joining = [(a, b, w) for a, b, w, _, _ in edges if w >= threshold]
     ends = sorted({e for a, b, _ in joining for e in (a, b) if e not in new})
-    entity_of: dict[int, int] = {}
-    for part in _chunks(ends):
-        rows = s._x(
-            "SELECT mention_id, entity_id FROM entity_members"
-            f" WHERE mention_id IN ({','.join('?' * len(part))})",
-            part,
-        ).fetchall()
-        entity_of.update((int(m), int(e)) for m, e in rows)
+    entity_of = _entity_map(s, ends)
     held_ids = sorted(set(entity_of.values()))
     sizes: dict[int, int] = {}
     for part in _chunks(held_ids):
