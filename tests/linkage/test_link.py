@@ -4,6 +4,7 @@ model and edges, evidence that adds up, and a human decision kept through a new 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lexhub.errors import LexhubError
 from lexhub.linkage import evaluate, evidence, evidence_text, link_mentions
 from lexhub.linkage.components import component_roots, components
 from lexhub.linkage.run import Scored, cluster
@@ -111,3 +113,11 @@ def test_cluster_keeps_band_edges_between_entities_only_and_obeys_decisions() ->
     accepted = LinkRow(3, 5, 0.5, 0.6, {}, "accept")  # not scored this run, still joins
     again = cluster(ids, scored, [rejected, accepted])
     assert again.entities == 2 and {m for m, n, _ in again.members if n == 2} == {4}
+
+
+def test_an_unknown_backend_is_refused_before_anything_is_read(loaded: Store) -> None:
+    said: list[str] = []
+    with pytest.raises(LexhubError) as raised:
+        link_mentions(loaded, replace(OPTIONS, backend="sqlite"), said.append)
+    assert str(raised.value) == "unknown linkage backend 'sqlite': one of duckdb, spark"
+    assert said == [] and loaded.linkage_model() is None

@@ -23,10 +23,13 @@ from typing import Any
 import pandas as pd
 from splink import DuckDBAPI
 
+from lexhub.errors import LexhubError
 from lexhub.linkage.frame import FRAME_COLUMNS
 from lexhub.linkage.settings import mention_settings
 
-__all__ = ["BACKENDS", "SparkOptions", "linker_input", "model_for", "spark_session"]
+__all__ = [
+    "BACKENDS", "SparkOptions", "check_backend", "linker_input", "model_for", "spark_session",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,12 @@ def _spark_frame(spark: Any, frame: pd.DataFrame) -> Any:
     return spark.createDataFrame(rows, schema)
 
 
+def check_backend(backend: str) -> None:
+    """Raises LexhubError naming the choices for a backend lexhub does not know."""
+    if backend not in BACKENDS:
+        raise LexhubError(f"unknown linkage backend {backend!r}: one of {', '.join(BACKENDS)}")
+
+
 @contextmanager
 def linker_input(
     backend: str, frame: pd.DataFrame, spark: SparkOptions | None = None
@@ -106,9 +115,13 @@ def linker_input(
     if backend == "duckdb":
         yield DuckDBAPI(), frame
         return
-    if backend != "spark":
-        raise ValueError(f"unknown linkage backend {backend!r} (one of {', '.join(BACKENDS)})")
-    from splink.backends.spark import SparkAPI
+    check_backend(backend)
+    try:
+        from splink.backends.spark import SparkAPI
+    except ImportError as e:
+        raise LexhubError(
+            "the spark backend needs PySpark: pip install 'lexhub[spark]' (and a Java runtime)"
+        ) from e
 
     session = spark_session(spark or SparkOptions())
     with tempfile.TemporaryDirectory(prefix="lexhub-spark-") as work:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from splink import Linker
 
-from lexhub.linkage.backend import SparkOptions, linker_input, model_for
+from lexhub.linkage.backend import SparkOptions, check_backend, linker_input, model_for
 from lexhub.linkage.components import component_roots
 from lexhub.linkage.frame import mention_frame
 from lexhub.linkage.settings import TRAINING_BLOCKING, mention_settings
@@ -244,6 +244,7 @@ def edge_columns(pairs: pd.DataFrame) -> EdgeColumns:
 def link_mentions(store: Store, opts: LinkOptions, step: Step) -> LinkResult:
     """Link every indexed mention of `store` from scratch and save the result. A human
     decision on a pair (accept/reject) is kept and beats the model."""
+    check_backend(opts.backend)  # before minutes of reading
     step("reading mentions")
     frame = mention_frame(store.linkage_mentions())
     if len(frame) < 2:
