@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lexhub.model import Grant, RecordType, Scope, Sensitivity, Withholding
+from lexhub.model import Grant, RecordType, Role, Scope, Sensitivity, Withholding
 from lexhub.store import Store
 from lexhub.store.linkage_sql import LINKAGE_COLUMNS, LinkRow
 from tests.search.conftest import AGENCIES, A, B, C, load_corpus, person, record
@@ -27,14 +27,15 @@ PLATE = "ABC1234"
 
 RECORDS = (
     record("r1", person("Able", "Ann", "1990-01-01", phones=(PHONE,), addresses=(HOME,)),
-           person("Cole", "Cy", "1988-02-02", ref="P2"), owner=A, type=FI),
+           person("Cole", "Cy", "1988-02-02", ref="P2", role=Role.WITNESS), owner=A, type=FI),
     record("r2", person("Able", "Ann", "1990-01-01"), owner=B, type=INC, plates=(PLATE,)),
     record("r3", person("Baker", "Bob", "1985-03-03", phones=(PHONE,)), owner=C, type=ARR),
     record("r4", person("Baker", "Bob", "1985-03-03", addresses=(SHELTER,)), owner=A, type=INC),
     record("r5", person("Dunn", "Dee", "1979-04-04"), owner=B, type=FI, plates=(PLATE,)),
     record("r6", person("Ezra", "Eve", "1992-05-05", addresses=(HOME,)), owner=C, type=FI),
     record("r7", person("Hill", "Hank", "1970-06-06"), person("Able", "Ann", "1990-01-01",
-           ref="P2"), person("Fox", "Fay", "1993-07-07", ref="P3"), owner=A, type=ARR),
+           ref="P2"), person("Fox", "Fay", "1993-07-07", ref="P3", role=Role.WITNESS), owner=A,
+           type=ARR),
     record("r8", person("Gray", "Gus", "1966-08-08", phones=(OTHER_PHONE,),
            addresses=(SHELTER,)), owner=B, type=ARR),
 )  # fmt: skip
@@ -92,15 +93,20 @@ def load_region(store: Store, directory: Path) -> dict[tuple[str, str], int]:
 
 
 def scope_without(
-    hidden: Sequence[str] = (), withhold: dict[str, frozenset[str]] | None = None
+    hidden: Sequence[str] = (),
+    withhold: dict[str, frozenset[str]] | None = None,
+    witnesses: Sequence[str] = (),
 ) -> Scope:
     """Full access to every record but the `hidden` ones, with each record's grant
-    withholding the fields `withhold` names for it."""
+    withholding the fields `withhold` names for it, and in the `witnesses` records the
+    whole person of every witness (a rule conditioned on the role)."""
     withhold = withhold or {}
     grants = []
     for source, (owner, rtype) in WHERE.items():
         if source in hidden:
             continue
         rules = (Withholding(withhold[source]),) if withhold.get(source) else ()
+        if source in witnesses:
+            rules += (Withholding(frozenset({"person"}), roles=frozenset({Role.WITNESS})),)
         grants.append(Grant(owner, rtype, Sensitivity.RESTRICTED, withhold=rules))
     return Scope(tuple(grants))

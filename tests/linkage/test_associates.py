@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from lexhub.linkage import entity_for
 from lexhub.linkage.associates import Associates, associates_of
 from lexhub.linkage.entities import entities_for
+from lexhub.model import Role
 from lexhub.normalize.plates import plate_key
 from lexhub.store import Store, open_store
 from tests.linkage.region import PLATE, RECORDS, WHERE, load_region, scope_without
@@ -142,20 +143,25 @@ START = st.sampled_from([(r.source_id, p.ref) for r in RECORDS for p in r.person
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hidden=HIDDEN, withhold=WITHHOLD, start=START)
+@given(hidden=HIDDEN, withhold=WITHHOLD, start=START, witnesses=HIDDEN)
 def test_hiding_records_is_as_if_they_never_existed(
     region_store: tuple[Store, dict[tuple[str, str], int]],
     hidden: set[str],
     withhold: dict[str, frozenset[str]],
     start: tuple[str, str],
+    witnesses: set[str],
 ) -> None:
     store, ids = region_store
-    scope = scope_without(sorted(hidden), withhold)
+    scope = scope_without(sorted(hidden), withhold, sorted(witnesses))
     seen = _answer(store, scope, ids[start])
     hidden_records = _record_ids(store, ids, hidden)
+    withheld = {ids[(r.source_id, p.ref)] for r in RECORDS if r.source_id in witnesses
+                for p in r.persons if p.role is Role.WITNESS}  # fmt: skip
     if seen is not None:
+        assert not {m.mention_id for m in seen.members} & withheld
         for a in seen.associates:
             assert not {m.record_id for m in a.members} & hidden_records
+            assert not {m.mention_id for m in a.members} & withheld
             for c in a.connections:
                 assert not {c.entity_record, c.associate_record} & hidden_records
                 if c.kind == "vehicle":
@@ -222,3 +228,14 @@ def test_entities_for_many_mentions_equal_entity_for_each(
     for mid in every:
         assert formed.get(mid) == entity_for(store, scope, mid)
     assert set(rows) == {m for e in formed.values() for m in e.mention_ids}
+
+
+def test_a_witness_withheld_by_role_is_no_associate(
+    region_store: tuple[Store, dict[tuple[str, str], int]],
+) -> None:
+    store, ids = region_store
+    shown = _answer(store, scope_without(), ids[("r1", "P1")])
+    withheld = _answer(store, scope_without(witnesses=["r1"]), ids[("r1", "P1")])
+    assert shown is not None and withheld is not None
+    assert "COLE, CY" in _by_name(shown) and "COLE, CY" not in _by_name(withheld)
+    assert "FOX, FAY" in _by_name(withheld)  # a witness of another record's grant
