@@ -183,17 +183,20 @@ def entities_of(s: SqlStore, mention_ids: Sequence[int]) -> set[int]:
     return out
 
 
+def _lookup(s: SqlStore, select: str, ids: Sequence[int]) -> dict[int, int]:
+    """key -> value from `select` ("SELECT key, value FROM ... WHERE column"), asked for
+    `ids` in chunks of IN lists."""
+    out: dict[int, int] = {}
+    for part in _chunks(ids):
+        rows = s._x(f"{select} IN ({','.join('?' * len(part))})", part).fetchall()
+        out.update((int(k), int(v)) for k, v in rows)
+    return out
+
+
 def _entity_map(s: SqlStore, mention_ids: Sequence[int]) -> dict[int, int]:
     """mention -> its stored entity, for those of `mention_ids` in one."""
-    out: dict[int, int] = {}
-    for part in _chunks(mention_ids):
-        rows = s._x(
-            "SELECT mention_id, entity_id FROM entity_members"
-            f" WHERE mention_id IN ({','.join('?' * len(part))})",
-            part,
-        ).fetchall()
-        out.update((int(m), int(e)) for m, e in rows)
-    return out
+    member = "SELECT mention_id, entity_id FROM entity_members WHERE mention_id"
+    return _lookup(s, member, mention_ids)
 
 
 def _grow(
@@ -212,12 +215,7 @@ def _grow(
     ends = sorted({e for a, b, _ in joining for e in (a, b) if e not in new})
     entity_of = _entity_map(s, ends)
     held_ids = sorted(set(entity_of.values()))
-    sizes: dict[int, int] = {}
-    for part in _chunks(held_ids):
-        rows = s._x(
-            f"SELECT id, size FROM entities WHERE id IN ({','.join('?' * len(part))})", part
-        ).fetchall()
-        sizes.update((int(e), int(n)) for e, n in rows)
+    sizes = _lookup(s, "SELECT id, size FROM entities WHERE id", held_ids)
 
     def node(m: int) -> int:
         return m if m in new else -entity_of[m]
@@ -302,14 +300,8 @@ def reform_entities(
     if model is None or not (entity_ids or new_mentions):
         return EntityChange()
     model_id, threshold = model
-    old: dict[int, int] = {}  # member -> its entity before
-    for part in _chunks(sorted(entity_ids)):
-        rows = s._x(
-            "SELECT mention_id, entity_id FROM entity_members"
-            f" WHERE entity_id IN ({','.join('?' * len(part))})",
-            part,
-        ).fetchall()
-        old.update((int(m), int(e)) for m, e in rows)
+    held_by = "SELECT mention_id, entity_id FROM entity_members WHERE entity_id"
+    old = _lookup(s, held_by, sorted(entity_ids))  # member -> its entity before
     nodes = sorted(set(old) | set(new_mentions))
     wanted = set(nodes)
     edges: list[tuple[int, int, float]] = []
