@@ -4,19 +4,22 @@ as a full run would with the same model, and keeps every human decision."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner, Result
 
 from lexhub.cli.agency import agencies_from_file
+from lexhub.cli.app import app
 from lexhub.errors import NotFound
 from lexhub.ingest.lifecycle import expunge_record, retract_records
 from lexhub.ingest.load import load_file
 from lexhub.linkage import evaluate, link_mentions
 from lexhub.linkage.components import components
-from lexhub.linkage.incremental import link_new
-from lexhub.store import Store
+from lexhub.linkage.incremental import NO_MODEL, link_new
+from lexhub.store import Store, open_store
 from lexhub.store.linkage_sql import LINKAGE_COLUMNS, LinkRow
 from tests.linkage.conftest import OPTIONS, truth_of
 
@@ -158,3 +161,30 @@ def test_a_new_batch_joins_entities_with_the_model_in_force_and_keeps_decisions(
     q = evaluate(assigned, truth_of(store, region))
     assert q.precision >= 0.95 and q.bcubed_f1 >= 0.85, q
     assert link_new(store).new_mentions == 0  # a second run finds nothing new
+
+
+def test_link_incremental_command(tmp_path: Path, region: Path) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "node.db")
+    files = sorted(region.glob("*.jsonl"))
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, ["--db", db, *args])
+
+    for args in (["init"], ["agency", "import", str(region / "agencies.json")],
+                 ["ingest", str(files[0])]):  # fmt: skip
+        assert run(*args).exit_code == 0
+    refused = run("link", "--incremental", "--json")
+    assert refused.exit_code == 1
+    assert refused.stderr == f"Error: {NO_MODEL}\n"
+    assert run("link", "--json").exit_code == 0
+    with open_store(db) as store:
+        before = len(store.entity_assignments())
+    assert run("ingest", str(files[1])).exit_code == 0
+    done = run("link", "--incremental", "--json")
+    assert done.exit_code == 0, done.output
+    out = json.loads(done.stdout)
+    with open_store(db) as store:
+        assert out["new_mentions"] == store.stats().mentions - before > 0
+        assert store.linkage_unlinked() == []
+    assert json.loads(run("link", "--incremental", "--json").stdout)["new_mentions"] == 0
