@@ -25,8 +25,9 @@ __all__ = ["Edge"]
 
 class Edge:
     """`limits` maps exact paths to their body limit (others get `default`); `headers` go
-    on every answer, but `Content-Security-Policy` not on the `unsafe_pages` (the API docs
-    pages load their scripts from a CDN)."""
+    on every answer that does not set its own (the console's pages set a CSP that lets
+    them load their stylesheet), but `Content-Security-Policy` not on the `unsafe_pages`
+    (the API docs pages load their scripts from a CDN)."""
 
     def __init__(
         self, app: ASGIApp, *, metrics: NodeMetrics, default: int, limits: Mapping[str, int],
@@ -58,7 +59,9 @@ class Edge:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).update(headers)
+                answer = MutableHeaders(scope=message)
+                for name, value in headers.items():  # defaults: a page's own CSP wins
+                    answer.setdefault(name, value)
             await send(message)
 
         started = perf_counter()

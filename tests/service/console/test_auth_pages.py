@@ -6,6 +6,7 @@ import re
 
 from lexhub.identity.totp import code_at
 from lexhub.model.audit import AuditFilter
+from lexhub.service.console import CONSOLE_CSP
 from tests.service.console.conftest import PASSWORD, Browser, ConsoleNode
 
 
@@ -19,6 +20,20 @@ def test_login_with_password_and_code_lands_on_search_with_a_strict_cookie(
     page = browser.get("/search")
     assert page.status_code == 200 and "<h1>Search</h1>" in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_console_pages_carry_their_own_csp_and_the_api_keeps_the_strict_one(
+    node: ConsoleNode, browser: Browser
+) -> None:
+    # The node's outermost middleware adds security headers to every answer; it must not
+    # replace the console's policy (which lets pages load their stylesheet) with the API's.
+    page = browser.get("/login")
+    assert page.headers.get_list("content-security-policy") == [CONSOLE_CSP]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    api = browser.get("/healthz")
+    assert api.headers.get_list("content-security-policy") == [
+        "default-src 'none'; frame-ancestors 'none'"
+    ]
 
 
 def test_a_wrong_code_stays_on_the_login_page_and_is_audited(
