@@ -151,7 +151,9 @@ async def federated_search(
     remote_hits = [h for h in merged if h.node != identity.name]
     # This node's search entry and the fan-out's, chained in one commit: each durable
     # commit waits for the disk, and nothing of either is disclosed before both are in.
-    record_events(
+    # In a thread: the wait for the commit must not hold up the loop's other fan-outs.
+    await asyncio.to_thread(
+        record_events,
         store,
         [local_entry, AuditEvent(
             AuditKind.FEDERATION,

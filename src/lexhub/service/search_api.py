@@ -8,7 +8,6 @@ purpose and case. A record the caller may not see answers exactly like an unknow
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -20,6 +19,7 @@ from lexhub.access.search import audited_search
 from lexhub.errors import NotFound, QueryError
 from lexhub.federation import NodeIdentity
 from lexhub.federation.broker import DEFAULT_DEADLINE, federated_search
+from lexhub.federation.transport import FanOut
 from lexhub.federation.wire import hit_to_wire, query_from_wire
 from lexhub.model import UserRole
 from lexhub.search import MAX_PAGE_SIZE, Hit
@@ -128,6 +128,7 @@ def search_router(gate: Gate, metrics: NodeMetrics, node: NodeIdentity | None) -
     """`node`: this node's federation identity, which federated search signs with (without
     it, federated search answers 404)."""
     router = APIRouter(prefix="/api/v1", responses=problem_responses(403))
+    fan_out = FanOut()  # one kept peer client for this node's federated searches
 
     @router.post("/search", tags=["search"], summary="Search inside the caller's scope")
     def search(body: SearchRequest, authorization: Authorization = None) -> SearchAnswer:
@@ -164,8 +165,9 @@ def search_router(gate: Gate, metrics: NodeMetrics, node: NodeIdentity | None) -
                 raise NotFound("this node has no federation identity (lexhub serve makes one)")
             ctx = gate.context(principal, body.purpose, body.role, body.case_number,
                                body.justification)  # fmt: skip
-            result = asyncio.run(federated_search(store, node, ctx, query, deadline=body.deadline,
-                                                  page_size=body.page_size))  # fmt: skip
+            result = fan_out.run(lambda client: federated_search(
+                store, node, ctx, query, deadline=body.deadline, page_size=body.page_size,
+                client=client))  # fmt: skip
         metrics.searches.labels(ctx.purpose.value).inc()
         metrics.federated_round(result.nodes)
         return FederatedAnswer(
