@@ -27,7 +27,14 @@ from lexhub.access.decisions import current_decisions
 from lexhub.access.search import blocked_owners
 from lexhub.audit import record_event
 from lexhub.errors import NotFound
-from lexhub.model import Disclosure, Grant, RequestContext, offense_categories, record_to_dict
+from lexhub.model import (
+    Disclosure,
+    Grant,
+    RequestContext,
+    Scope,
+    offense_categories,
+    record_to_dict,
+)
 from lexhub.model.audit import AuditEvent, AuditKind, RecordRef
 from lexhub.policy import Requester
 from lexhub.policy.scope import Decision
@@ -88,7 +95,10 @@ class WithheldField:
 class RecordView:
     """What one requester may see of one record: `record` in `record_to_dict`'s form
     with every withheld field absent, and the list of what was withheld (whole persons
-    are absent from both)."""
+    are absent from both). `mention_ids`, when asked for, holds the mention id of each
+    person of the view in its order (what the console links to the entity screen); it is
+    empty otherwise, and the ids of withheld persons are never in it. Not in `to_dict`:
+    the API's answer is unchanged."""
 
     owner: str
     source_id: str
@@ -96,6 +106,7 @@ class RecordView:
     version: int
     record: Json
     withheld: tuple[WithheldField, ...] = ()
+    mention_ids: tuple[int, ...] = ()
 
     def to_dict(self) -> Json:
         return {
@@ -130,8 +141,13 @@ def _keep(
     return {k: v for k, v in d.items() if k in keys}
 
 
-def record_view(stored: StoredRecord, grant: Grant) -> RecordView:
+def record_view(stored: StoredRecord, grant: Grant, mention_ids: Sequence[int] = ()) -> RecordView:
     """The view of `stored` under `grant`. A pure function of its arguments.
+
+    `mention_ids` are the ids of the mentions `grant` shows of this record, by id (the
+    store gives each person one mention, in the record's order); they go into the view
+    only when there is one for each person shown, else none: a link is left out rather
+    than pointed at the wrong person.
 
     Raises ValueError unless `grant` discloses this record in full (its owner and type, a
     sensitivity within the cap, `full`): callers MUST have decided that it may be seen."""
@@ -159,9 +175,11 @@ def record_view(stored: StoredRecord, grant: Grant) -> RecordView:
         persons.append(_keep(data, PERSON_ALWAYS, PERSON_PARTS, parts))
     if persons:
         view["persons"] = persons
+    linked = tuple(mention_ids) if len(mention_ids) == len(persons) else ()
     return RecordView(
-        record.owner, record.source_id, record.type.value, stored.version, view, tuple(withheld)
-    )
+        record.owner, record.source_id, record.type.value, stored.version, view,
+        tuple(withheld), linked,
+    )  # fmt: skip
 
 
 def _disclosing_grant(stored: StoredRecord | None, decisions: Sequence[Decision]) -> Grant | None:
@@ -187,8 +205,12 @@ def audited_record(
     source_id: str,
     *,
     today: date | None = None,
+    with_mentions: bool = False,
 ) -> RecordView:
     """The record `owner`/`source_id` as `context` may see it, audited before returning.
+    `with_mentions` also reads the mention id of each person shown (one more indexed
+    read, which the API does not need), through the store's scoped query so a person the
+    grant withholds is never among them.
 
     Raises NotFound (audited as denied) for a record that is unknown, retracted, expunged,
     outside the scope or granted as a pointer only, with the same message in every case;
@@ -210,7 +232,11 @@ def audited_record(
             ),
         )  # fmt: skip
         raise NotFound(not_found_message(owner, source_id))
-    view = record_view(stored, grant)
+    mentions: list[int] = []
+    if with_mentions:
+        pairs = store.mentions_in_records([stored.record_id], Scope((grant,)), frozenset())
+        mentions = sorted(m for _, m in pairs)
+    view = record_view(stored, grant, mentions)
     record_event(
         store,
         AuditEvent(
