@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_GROUP = 256  # entries in one transaction: bounds how long one commit holds the lock
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: an uninstall may run from the collector
 _groups: dict[str, tuple[GroupCommit, int]] = {}  # database URL -> (writer, installs)
 
 
