@@ -4,6 +4,11 @@ field shown as withheld, with the agreement (grant) that withholds it.
 The retrieval is `lexhub.access.audited_record`, the API's: its own audit entry, committed
 before the page is sent, under the purpose and case the search stated (the hit's link
 carries them). A record the user may not see answers as an unknown one.
+
+Each person shown links to the entity screen of that mention, carrying the same purpose
+and case, as a search hit does. The ids come from `audited_record(with_mentions=True)`,
+which reads them under the grant that shows the record: a withheld person has no id there,
+so no link, and the entity screen checks scope and audits on its own.
 """
 
 from typing import Annotated, Any
@@ -60,17 +65,23 @@ def record_router(console: Console) -> APIRouter:
             ctx = Gate.context(user.principal, purpose, console.acting_role(user, SEARCH),
                                case_number or None, justification or None)  # fmt: skip
             with console.opener() as store:
-                view = audited_record(store, ctx, owner, source_id, today=console.now().date())
+                view = audited_record(store, ctx, owner, source_id,
+                                      today=console.now().date(), with_mentions=True)  # fmt: skip
         except LexhubError as e:
             return console.error_page(request, user, e)
         record_withheld = {w.field: w.by for w in view.withheld if w.person is None}
         persons = []
-        for i, person in enumerate(view.record.get("persons", [])):
+        mentions = view.mention_ids or (None,) * len(view.record.get("persons", []))
+        for i, (person, mention) in enumerate(
+            zip(view.record.get("persons", []), mentions, strict=True)
+        ):
             hidden = {w.field: w.by for w in view.withheld if w.person == i}
-            persons.append({"role": person.get("role"),
+            persons.append({"role": person.get("role"), "mention_id": mention,
                             "sections": _sections(person, PERSON_PARTS, hidden)})  # fmt: skip
+        given = {"purpose": purpose, "case_number": case_number, "justification": justification}
         return console.render(
             request, "record.html", user, view=view, persons=persons,
+            kept={k: v for k, v in given.items() if v},
             sections=_sections(view.record, RECORD_PARTS, record_withheld),
             withheld=[_described(w) for w in view.withheld], context=ctx,
         )  # fmt: skip
