@@ -199,3 +199,16 @@ def test_one_driver_does_not_fill_the_top_ten_of_a_plate_fragment(
     lasts = [h.person.get("last") for h in result.hits]
     assert lasts[:2] == ["SUMP", "VANCE"], lasts
     assert lasts[2:] == ["SUMP"] * 8
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["dragon tatt LEFT knuckles", "LT ELBOW - PAW PRINTS", "tattoo of spider-web on R hand",
+     "STOMACH - SCORPION", "praying hands tattoo on back of hand", "WA", "TAT L ARM", ""],
+)  # fmt: skip
+def test_the_unparsed_words_of_a_mark_hold_every_design_word(description: str) -> None:
+    # compare_mark skips the parse when a query's design shares none of the unparsed
+    # words: exact only if the parsed design words are always among them.
+    from lexhub.search.fields import _could_share, _described
+
+    assert _described(description) <= _could_share(description)
