@@ -23,7 +23,8 @@ WITNESSES_WITHHELD = POLICIES.replace(
 )
 
 
-def _region(store: Store, tmp_path: Path, policies: str) -> dict[tuple[str, str], int]:
+def region_under(store: Store, tmp_path: Path, policies: str) -> dict[tuple[str, str], int]:
+    """The link-analysis region under `policies`: (source id, person ref) -> mention id."""
     ids = load_region(store, tmp_path)
     docs = parse_policies(policies, "a.yaml", agencies=[a.id for a in AGENCIES], groups=[])
     store.apply_policies(docs, by="test")
@@ -31,7 +32,7 @@ def _region(store: Store, tmp_path: Path, policies: str) -> dict[tuple[str, str]
 
 
 def test_the_ids_of_the_persons_shown_in_their_order(store: Store, tmp_path: Path) -> None:
-    ids = _region(store, tmp_path, POLICIES)
+    ids = region_under(store, tmp_path, POLICIES)
     view = audited_record(store, CONTEXT, A, "r7", with_mentions=True)
     assert view.mention_ids == tuple(ids[("r7", ref)] for ref in ("P1", "P2", "P3"))
     assert [p["name"]["last"] for p in view.record["persons"]] == ["Hill", "Able", "Fox"]
@@ -41,7 +42,7 @@ def test_the_ids_of_the_persons_shown_in_their_order(store: Store, tmp_path: Pat
 
 
 def test_a_person_withheld_as_a_whole_has_no_id(store: Store, tmp_path: Path) -> None:
-    ids = _region(store, tmp_path, WITNESSES_WITHHELD)
+    ids = region_under(store, tmp_path, WITNESSES_WITHHELD)
     view = audited_record(store, CONTEXT, A, "r7", with_mentions=True)
     assert view.mention_ids == (ids[("r7", "P1")], ids[("r7", "P2")])
     assert ids[("r7", "P3")] not in view.mention_ids
@@ -49,7 +50,7 @@ def test_a_person_withheld_as_a_whole_has_no_id(store: Store, tmp_path: Path) ->
 
 
 def test_ids_that_do_not_fit_the_persons_shown_are_dropped(store: Store, tmp_path: Path) -> None:
-    _region(store, tmp_path, POLICIES)
+    region_under(store, tmp_path, POLICIES)
     stored = store.get_record(A, "r7")
     assert stored is not None
     grant = Grant(A, RecordType.ARREST, Sensitivity.RESTRICTED)

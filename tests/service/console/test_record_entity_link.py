@@ -12,22 +12,14 @@ from lexhub import identity
 from lexhub.identity import Argon2Params, IdentitySettings
 from lexhub.model import UserRole
 from lexhub.model.audit import AuditFilter
-from lexhub.policy import parse_policies
 from lexhub.service.app import create_app
 from lexhub.store import Store
-from tests.linkage.region import load_region
+from tests.access.test_record_mentions import WITNESSES_WITHHELD, region_under
 from tests.linkage.test_entity_access import POLICIES
-from tests.search.conftest import AGENCIES, A, C
+from tests.search.conftest import A, C
 from tests.service.console.conftest import PASSWORD, Browser, Clock, ConsoleNode
 
 CONTEXT = "purpose=criminal-investigation&case_number=26-0042"
-# A's grant to C, as POLICIES gives it, but withholding every witness as a whole person:
-# in r7 (Hank P1, Ann P2, Fay P3 the witness) C sees Hank and Ann only.
-WITNESSES_WITHHELD = POLICIES.replace(
-    f"owner: {A}\n",
-    f"owner: {A}\nwithhold:\n  - fields: [person]\n    person_roles: [witness]\n",
-    1,
-)
 
 
 def make_node(
@@ -35,11 +27,7 @@ def make_node(
 ) -> tuple[ConsoleNode, Browser, dict[tuple[str, str], int]]:
     """The link-analysis region under `policies`, C's investigator signed in, and the
     mention ids by (source id, person ref)."""
-    ids = load_region(store, tmp_path)
-    store.apply_policies(
-        parse_policies(policies, "a.yaml", agencies=[a.id for a in AGENCIES], groups=[]),
-        by="test",
-    )
+    ids = region_under(store, tmp_path, policies)
     clock = Clock()
     settings = IdentitySettings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))
     identity.add_user(store, settings, "det.c", C, [UserRole.INVESTIGATOR], now=clock(),
