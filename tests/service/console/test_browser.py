@@ -145,7 +145,7 @@ def test_an_investigator_cannot_open_the_agreements_or_audit_screens(
     checked(page, shots, "refused")
 
 
-def test_an_auditor_sees_the_reserved_screens_it_may_open(
+def test_an_auditor_sees_the_screens_it_may_open(
     page: Page, served: tuple[ConsoleNode, str], shots: Path
 ) -> None:
     node, _ = served
@@ -154,7 +154,7 @@ def test_an_auditor_sees_the_reserved_screens_it_may_open(
     expect(nav.get_by_role("link")).to_have_text(["Agreements", "Audit log", "Oversight"])
     page.goto("/audit")
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
-    checked(page, shots, "reserved")
+    checked(page, shots, "auditor-audit")
 
 
 def test_first_login_enrols_totp_from_a_qr_code(
