@@ -146,6 +146,8 @@ def _pair_quality(name: str, pairs: list[tuple[str, str]], seconds: float) -> di
 def _lexhub_frame(a: pd.DataFrame, b: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """FEBRL4 as mention rows: names, date of birth, one address key; no phones, marks."""
     from lexhub.linkage.frame import mention_frame
+    from lexhub.model.person import Address
+    from lexhub.normalize.addresses import normalize_address, street_key
 
     ids: list[str] = []
     rows: list[tuple[Any, ...]] = []
@@ -153,11 +155,14 @@ def _lexhub_frame(a: pd.DataFrame, b: pd.DataFrame) -> tuple[pd.DataFrame, list[
         for rec in df.astype("object").fillna("").itertuples(index=False):
             dob = str(rec.date_of_birth or "")
             iso = f"{dob[:4]}-{dob[4:6]}-{dob[6:8]}" if len(dob) == 8 else None
-            address = " ".join(
-                str(v).upper() for v in (rec.street_number, rec.address_1, rec.postcode) if
-                isinstance(v, str) and v
-            )  # fmt: skip
-            profile = json.dumps({"ad": [[address, "", ""]]}) if address else None
+            line = " ".join(str(v) for v in (rec.street_number, rec.address_1) if v)
+            place = " ".join(str(v) for v in (rec.suburb, rec.state, rec.postcode) if v)
+            text = f"{line}, {place}".strip(" ,")
+            # keyed as the index keys a mention's address: [key, street key, text]
+            key = normalize_address(Address(text)).key if text else None
+            profile = (
+                json.dumps({"ad": [[key or "", street_key(text) or "", text]]}) if text else None
+            )
             raw = {
                 "id": len(ids), "record_id": len(ids), "owner": "F", "type": "incident",
                 "sensitivity": "standard", "role": "subject", "last": rec.surname or None,

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from lexhub.errors import LexhubError
 from lexhub.linkage import evaluate, evidence, evidence_text, link_mentions
 from lexhub.linkage.components import component_roots, components
+from lexhub.linkage.frame import _address_parts, mention_frame
 from lexhub.linkage.run import Scored, cluster
 from lexhub.store import Store
 from lexhub.store.linkage_sql import LinkRow
@@ -121,3 +122,45 @@ def test_an_unknown_backend_is_refused_before_anything_is_read(loaded: Store) ->
         link_mentions(loaded, replace(OPTIONS, backend="sqlite"), said.append)
     assert str(raised.value) == "unknown linkage backend 'sqlite': one of duckdb, spark"
     assert said == [] and loaded.linkage_model() is None
+
+
+def _address_level(left: pd.Series, right: pd.Series) -> int:
+    """The addresses comparison's level, recomputed in Python from the frame."""
+    missing = (left["addresses"] is None or right["addresses"] is None) and (
+        left["postcodes"] is None or right["postcodes"] is None
+    )
+    if missing:
+        return -1
+    levels = ("addresses", "buildings", "postcode_numbers", "streets", "postcodes")
+    for gamma, column in zip(range(len(levels), 0, -1), levels, strict=True):
+        if set(left[column] or ()) & set(right[column] or ()):
+            return gamma
+    return 0
+
+
+def test_address_levels_beyond_the_exact_key_are_the_ones_the_frame_implies(
+    loaded: Store,
+) -> None:
+    link_mentions(loaded, OPTIONS, lambda _: None)
+    frame = mention_frame(loaded.linkage_mentions()).set_index("unique_id")
+    every = loaded.entity_links_among(frame.index.tolist())
+    seen = [k.levels["addresses"] for k in every]
+    expected = [_address_level(frame.loc[k.left], frame.loc[k.right]) for k in every]
+    assert seen == expected
+    # The region exercises a level short of the exact key, not only exact and else.
+    assert set(seen) & {1, 2, 3, 4}, sorted(set(seen))
+
+
+def test_address_parts_read_building_postcode_and_street() -> None:
+    entries = [
+        ["336 NW MADRONA AVE UNIT 351", "336 NW MADRONA AVE",
+         "336 NW Madrona Ave #351, SPOKANE, WA 99202-1234"],
+        ["12 MAIN ST UNIT 1234", "12 MAIN ST", "12 Main St Apt 1234"],
+        ["PO BOX 7", "PO BOX 7", "PO Box 7, 2533"],
+    ]  # fmt: skip
+    buildings, postcodes, numbered, streets = _address_parts(entries)
+    assert buildings == ["12 MAIN ST", "336 NW MADRONA AVE", "PO BOX 7"]
+    assert postcodes == ["2533", "99202"]  # the unit 1234 is not a postcode
+    assert numbered == ["99202 336"]  # a PO box has no house number
+    assert streets == ["MAIN ST", "NW MADRONA AVE", "PO BOX 7"]
+    assert _address_parts([]) == (None, None, None, None)

@@ -39,7 +39,7 @@ BACKENDS = ("duckdb", "spark")
 # pandas frame fails on a column that is NULL in every row of a small region.
 _ARRAYS = frozenset(
     {"first_nick", "first_dm", "surname_dm", "phones", "addresses", "identifiers", "marks",
-     "aliases"}
+     "aliases", "buildings", "postcodes", "postcode_numbers", "streets"}
 )  # fmt: skip
 _INTEGERS = frozenset({"unique_id", "dob_year"})
 
