@@ -10,7 +10,8 @@ frequency (a shared "NGUYEN" says less than a shared "OKONKWO").
 Blocking: pairs are scored only when they share one of a few keys, chosen so that each
 kind of error leaves at least one key intact (a changed surname keeps first name + date of
 birth; a wrong date of birth keeps the names; a false identity keeps a phone, an
-identifier or an address).
+identifier or an address; both names and the date of birth mistyped keep a postcode +
+house number or a building + date of birth; names swapped keep the swap rule).
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ PREDICTION_BLOCKING = (
     # One building (postcode and house number): a mistyped name AND date of birth still
     # meet here. Selective: a postcode holds thousands of people, a house number in it few.
     block_on("postcode_numbers", arrays_to_explode=["postcode_numbers"]),
+    # First name and surname swapped (a form filled in the wrong order): no name key holds.
+    {"blocking_rule": "l.first_name = r.surname AND l.surname = r.first_name"},
+    # One building and one date of birth: both names mistyped, the postcode missing.
+    block_on("buildings", "dob", arrays_to_explode=["buildings"]),
 )
 
 # EM runs once per rule; each rule leaves free the comparisons it does not fix.
@@ -61,6 +66,9 @@ def _first_name() -> cl.CustomComparison:
             cll.NullLevel("first_name").configure(label_for_charts="first name missing"),
             cll.ExactMatchLevel("first_name", term_frequency_adjustments=True).configure(
                 label_for_charts="first name exact", tf_adjustment_weight=1.0
+            ),
+            cll.ColumnsReversedLevel("first_name", "surname", symmetrical=True).configure(
+                label_for_charts="first name and surname swapped"
             ),
             cll.ArrayIntersectLevel("first_nick", 1).configure(
                 label_for_charts="first name nickname of each other"
@@ -123,6 +131,7 @@ def _household() -> cl.CustomComparison:
     penalized level (nothing tells the two apart but the name that already disagrees)."""
     first_agrees = cll.Or(
         cll.ExactMatchLevel("first_name"),
+        cll.ColumnsReversedLevel("first_name", "surname", symmetrical=True),
         cll.ArrayIntersectLevel("first_nick", 1),
         cll.JaroWinklerLevel("first_name", 0.8),
         cll.ArrayIntersectLevel("first_dm", 1),
