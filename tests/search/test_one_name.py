@@ -125,3 +125,18 @@ def test_a_near_date_is_paired_with_the_name_from_the_smaller_side(
     # A withheld date of birth pairs with nothing: the near date would reveal it.
     no_dob = Scope.full_access([A, B, C], withhold=(Withholding(frozenset({"person.dob"})),))
     assert "B-9002" not in _sources(run(store, query, no_dob))
+
+
+def test_a_name_bound_to_near_dates_does_not_replace_the_name_alone(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ROBERT alone (31 hold it, under the limit here) and ROBERT born a digit away are two
+    # probes: the heavier bound one must not stand in for the key alone, which also
+    # finds a Robert whose date was typed further off.
+    monkeypatch.setattr(plan, "BROAD", 40)
+    roberts = tuple(record(f"A-{8000 + i:04d}", person(f"Other{i}", "Robert", f"19{50 + i}-07-07"))
+                    for i in range(30))  # fmt: skip
+    load_corpus(store, tmp_path, (*roberts, *NEIGHBOURS, ROBERT))
+    probes = plan.plan_person(store, PersonQuery(first="Robert", dob="1976-03-18"), TODAY).probes
+    fn = [p for p in probes if (p.kind, p.key) == ("fn", "ROBERT")]
+    assert {bool(p.dobs) for p in fn} == {True, False}, fn

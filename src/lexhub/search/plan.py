@@ -444,9 +444,12 @@ def _plan_mark(plan: PersonPlan, text: str) -> None:
 
 
 def _dedupe(probes: list[KeyProbe]) -> list[KeyProbe]:
-    best: dict[tuple[str, str, bool], KeyProbe] = {}
+    """One probe per key, the heaviest. A key bound to names or dates is another probe
+    than the key alone: SARAH born a digit away from the date typed must not replace
+    SARAH alone (it lost dob + partial name r@10 0.964 -> 0.940 at 1M)."""
+    best: dict[tuple[str, str, bool, tuple[str, ...], tuple[str, ...]], KeyProbe] = {}
     for p in probes:
-        key = (p.kind, p.key, p.record)
+        key = (p.kind, p.key, p.record, p.names, p.dobs)
         if key not in best or p.weight > best[key].weight:
             best[key] = p
     return list(best.values())
