@@ -18,7 +18,7 @@ from lexhub.errors import LexhubError
 from lexhub.linkage import evaluate, evidence, evidence_text, link_mentions
 from lexhub.linkage.components import component_roots, components
 from lexhub.linkage.frame import _address_parts, mention_frame
-from lexhub.linkage.run import Scored, cluster
+from lexhub.linkage.run import Scored, cluster, score_frame
 from lexhub.store import Store
 from lexhub.store.linkage_sql import LinkRow
 from tests.linkage.conftest import OPTIONS, truth_of
@@ -164,3 +164,31 @@ def test_address_parts_read_building_postcode_and_street() -> None:
     assert numbered == ["99202 336"]  # a PO box has no house number
     assert streets == ["MAIN ST", "NW MADRONA AVE", "PO BOX 7"]
     assert _address_parts([]) == (None, None, None, None)
+
+
+def test_a_mention_with_first_name_and_surname_swapped_is_compared_and_scored_as_a_swap(
+    loaded: Store,
+) -> None:
+    """Scored with the model the full run saved, on a frame where one mention's names are
+    swapped: no name key is left to block on, so only the swap rule brings the pair."""
+    link_mentions(loaded, OPTIONS, lambda _: None)
+    model = loaded.linkage_model()
+    assert model is not None
+    frame = mention_frame(loaded.linkage_mentions())
+    named = frame.dropna(subset=["first_name", "surname"])
+    named = named[named["first_name"] != named["surname"]]
+    twins = named[named.duplicated(["first_name", "surname"], keep=False)]
+    first, surname = twins.iloc[0]["first_name"], twins.iloc[0]["surname"]
+    same = twins[(twins["first_name"] == first) & (twins["surname"] == surname)]
+    swapped, other = int(same.iloc[0]["unique_id"]), int(same.iloc[1]["unique_id"])
+    frame.loc[frame["unique_id"] == swapped, ["first_name", "surname"]] = [surname, first]
+    for column in ("first_nick", "first_dm", "surname_dm", "surname_dm1", "dob", "dob_year"):
+        frame.loc[frame["unique_id"] == swapped, column] = None  # nothing else to block on
+    every_pair = replace(OPTIONS, model=model.model, threshold=-1000.0)  # no floor
+    scored = score_frame(frame, every_pair, lambda _: None).pairs
+    pair = scored[
+        (scored["unique_id_l"] == min(swapped, other))
+        & (scored["unique_id_r"] == max(swapped, other))
+    ]
+    assert len(pair) == 1
+    assert int(pair["gamma_first_name"].iloc[0]) == 5  # the level below exact: swapped
