@@ -26,8 +26,8 @@ __all__ = ["FRAME_COLUMNS", "mention_frame"]
 FRAME_COLUMNS = (
     "unique_id", "owner", "type", "sensitivity", "role", "offcats", "first_name", "surname",
     "first_nick", "first_dm", "surname_dm", "surname_dm1", "dob", "dob_year", "sex", "phones",
-    "addresses", "buildings", "postcodes", "postcode_numbers", "streets", "identifiers", "marks",
-    "aliases",
+    "addresses", "buildings", "postcodes", "postcode_numbers", "streets", "building",
+    "identifiers", "marks", "aliases",
 )  # fmt: skip
 
 _IDX = {name: i for i, name in enumerate(LINKAGE_COLUMNS)}
@@ -116,7 +116,8 @@ def _row(raw: tuple[Any, ...]) -> tuple[Any, ...]:
         raw[_IDX["sex"]] if raw[_IDX["sex"]] in ("M", "F") else None,
         _listed(profile.get("ph", [])),
         _listed(a[0] for a in profile.get("ad", [])),
-        *_address_parts(profile.get("ad", [])),
+        *(parts := _address_parts(profile.get("ad", []))),
+        parts[0][0] if parts[0] else None,  # one building as text, for Jaro-Winkler
         _listed(f"{k}:{v}" for k, _, v in profile.get("id", [])),
         _listed(m[0] or f"{m[1]} {m[2]}".strip() for m in profile.get("mk", [])),
         _listed(compact(a[0]) for a in profile.get("a", [])),

@@ -103,6 +103,9 @@ def _address() -> cl.CustomComparison:
             shared("addresses", "an address in common"),
             shared("buildings", "a building in common (street key)"),
             shared("postcode_numbers", "postcode and house number in common"),
+            cll.JaroWinklerLevel("building", 0.9).configure(
+                label_for_charts="building Jaro-Winkler >= 0.9 (a typo in the street)"
+            ),
             shared("streets", "a street name in common"),
             shared("postcodes", "a postcode in common"),
             cll.ElseLevel().configure(label_for_charts="addresses differ"),
