@@ -14,7 +14,14 @@ from datetime import UTC, date, datetime
 
 from lexhub.errors import QueryError
 from lexhub.model import Address, Agency, Contact, Disclosure, Grant, Phone, Scope
-from lexhub.normalize import compact, normalize_address, normalize_phone, phone_keys, street_key
+from lexhub.normalize import (
+    compact,
+    normalize_address,
+    normalize_phone,
+    phone_keys,
+    plate_lookup,
+    street_key,
+)
 from lexhub.search.plan import plan_person, plate_pattern
 from lexhub.search.query import PersonQuery, Query, RecordQuery
 from lexhub.search.result import Band, Evidence, Hit, SearchResult
@@ -260,6 +267,7 @@ def _record_filter(q: RecordQuery) -> RecordFilter:
         record_type=q.record_type.value if q.record_type else None,
         offense=q.offense, owner=q.owner, date_from=q.date_from, date_to=q.date_to,
         location_keys=location, phone_keys=phones, plate=plate, text=text,
+        plate_lookup=plate_lookup(plate) if plate is not None else None,
     )  # fmt: skip
 
 

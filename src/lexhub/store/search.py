@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lexhub.model import Scope, SearchKey, Sensitivity
-from lexhub.normalize.plates import plate_lookup
 
 if TYPE_CHECKING:
     from lexhub.store.sql import SqlStore
@@ -116,7 +115,10 @@ class MentionRow:
 @dataclass(frozen=True)
 class RecordFilter:
     """A record query as the store sees it: every criterion must hold. Key lists are
-    alternatives (any one of them); `plate` is a LIKE pattern over plate keys."""
+    alternatives (any one of them); `plate` is a LIKE pattern over plate keys, and
+    `plate_lookup` the key kind and pattern the index answers it with (normalize's
+    `plate_lookup`: a leading wildcard is looked up reversed), chosen by the caller
+    because the store does not know how keys are made."""
 
     record_type: str | None = None
     offense: str | None = None
@@ -126,6 +128,7 @@ class RecordFilter:
     location_keys: tuple[SearchKey, ...] = ()
     phone_keys: tuple[SearchKey, ...] = ()
     plate: str | None = None
+    plate_lookup: tuple[str, str] | None = None
     text: str | None = None
 
     @property
@@ -420,7 +423,7 @@ def find_records(
             where.append(exists + f"({alternatives}))")
             params += [v for key in keys for v in key]
     if rf.plate is not None:
-        kind, pattern = plate_lookup(rf.plate)
+        kind, pattern = rf.plate_lookup or ("plate", rf.plate)
         match_sql, match_params = _key_match("x", pattern, True)
         where.append(exists + f"x.kind = ? AND {match_sql})")
         params += [kind, *match_params]
