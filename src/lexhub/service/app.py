@@ -30,7 +30,7 @@ from lexhub.federation import NodeIdentity
 from lexhub.service.agreements_api import agreements_router
 from lexhub.service.audit_api import audit_router
 from lexhub.service.auth import ADMINS, Authorization, Gate
-from lexhub.service.console import install_console
+from lexhub.service.console import CONSOLE_CSP, install_console, is_console_path
 from lexhub.service.edge import Edge
 from lexhub.service.entity_api import entity_router
 from lexhub.service.identity_api import identity_router
@@ -68,6 +68,13 @@ SECURE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
 }
 DOCS_PAGES = ("/docs", "/redoc")  # they load their scripts from a CDN: no CSP for them
+
+
+def csp_for(path: str) -> str | None:
+    """The Content-Security-Policy of an answer, by its path."""
+    if path in DOCS_PAGES:
+        return None
+    return CONSOLE_CSP if is_console_path(path) else SECURE_HEADERS["Content-Security-Policy"]
 
 
 def create_app(
@@ -178,7 +185,7 @@ def create_app(
     if isinstance(db, str):  # concurrent requests' audit entries share durable commits
         weakref.finalize(app, install_group_commit(db, opener))
     app.add_middleware(Edge, metrics=metrics, default=MAX_BODY_BYTES, limits=BODY_LIMITS,
-                       headers=SECURE_HEADERS, unsafe_pages=DOCS_PAGES)  # fmt: skip
+                       headers=SECURE_HEADERS, csp_for=csp_for)  # fmt: skip
     app.add_middleware(BodyLimit, default=MAX_BODY_BYTES, limits=BODY_LIMITS,
                        headers=SECURE_HEADERS)  # fmt: skip
     return app

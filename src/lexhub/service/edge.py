@@ -10,7 +10,7 @@ rates it is meant to hold (docs/benchmarks.md, Service). The behaviour is the sa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from time import perf_counter
 
 from starlette.datastructures import MutableHeaders
@@ -25,18 +25,25 @@ __all__ = ["Edge"]
 
 class Edge:
     """`limits` maps exact paths to their body limit (others get `default`); `headers` go
-    on every answer that does not set its own (the console's pages set a CSP that lets
-    them load their stylesheet), but `Content-Security-Policy` not on the `unsafe_pages`
-    (the API docs pages load their scripts from a CDN)."""
+    on every answer, with the `Content-Security-Policy` that `csp_for(path)` names (None:
+    none, for the API docs pages that load their scripts from a CDN; the console's pages
+    get one that lets them load their stylesheet)."""
 
     def __init__(
         self, app: ASGIApp, *, metrics: NodeMetrics, default: int, limits: Mapping[str, int],
-        headers: Mapping[str, str], unsafe_pages: tuple[str, ...] = (),
+        headers: Mapping[str, str], csp_for: Callable[[str], str | None],
     ) -> None:  # fmt: skip
         self.app, self.metrics, self.default = app, metrics, default
-        self.limits, self.unsafe_pages = dict(limits), unsafe_pages
-        self.headers = dict(headers)
-        self.docs_headers = {k: v for k, v in headers.items() if k != "Content-Security-Policy"}
+        self.limits, self.csp_for = dict(limits), csp_for
+        self.headers = {k: v for k, v in headers.items() if k != "Content-Security-Policy"}
+        self._with_csp: dict[str | None, dict[str, str]] = {None: self.headers}
+
+    def _headers(self, path: str) -> dict[str, str]:
+        csp = self.csp_for(path)
+        found = self._with_csp.get(csp)
+        if found is None:  # one dict per distinct policy, built once
+            found = self._with_csp[csp] = {**self.headers, "Content-Security-Policy": str(csp)}
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,7 +52,7 @@ class Edge:
         client = scope.get("client")
         client_address.set(client[0] if client else "unknown")
         path: str = scope["path"]
-        headers = self.docs_headers if path in self.unsafe_pages else self.headers
+        headers = self._headers(path)
         limit = self.limits.get(path, self.default)
         size = _content_length(scope)
         if size is not None and (not size.isdigit() or int(size) > limit):
@@ -59,9 +66,7 @@ class Edge:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                answer = MutableHeaders(scope=message)
-                for name, value in headers.items():  # defaults: a page's own CSP wins
-                    answer.setdefault(name, value)
+                MutableHeaders(scope=message).update(headers)
             await send(message)
 
         started = perf_counter()

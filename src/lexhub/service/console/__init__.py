@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
@@ -27,7 +26,9 @@ from lexhub.service.console.reserved_pages import reserved_router
 from lexhub.service.console.search_pages import search_router
 from lexhub.store import Store
 
-__all__ = ["CONSOLE_CSP", "Console", "ConsoleUser", "PageResponse", "install_console"]
+__all__ = [
+    "CONSOLE_CSP", "Console", "ConsoleUser", "PageResponse", "install_console", "is_console_path",
+]  # fmt: skip
 
 # Scripts and styles from this node only; no inline script, no inline style, no frames.
 CONSOLE_CSP = (
@@ -39,6 +40,7 @@ _ROOTS = {"", "login", "logout", "enrol", "account", "search", "record", "static
 
 
 def is_console_path(path: str) -> bool:
+    """Pages of the console: the node's Edge gives them CONSOLE_CSP instead of the API's."""
     return path.split("/", 2)[1] in _ROOTS if path.startswith("/") else False
 
 
@@ -46,8 +48,9 @@ def install_console(
     app: FastAPI, opener: Callable[[], Store], now: Callable[[], datetime],
     node: NodeIdentity | None = None,
 ) -> Console:  # fmt: skip
-    """Mount the console at `/` of `app` (call it where the API's routers are included:
-    its middleware must wrap the app's own, to give console pages their CSP)."""
+    """Mount the console at `/` of `app`. Its pages' CSP is set by the node's Edge
+    middleware (`is_console_path`), not by a middleware of its own: an `@app.middleware`
+    would wrap every API request in a task group too."""
     console = Console(opener, now, node)
 
     async def send_page(request: Request, e: Exception) -> Response:
@@ -58,12 +61,5 @@ def install_console(
     for router in (auth_router, search_router, record_router, reserved_router, entity_router):
         app.include_router(router(console))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
-    @app.middleware("http")
-    async def console_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        if is_console_path(request.url.path):
-            response.headers["Content-Security-Policy"] = CONSOLE_CSP
-        return response
 
     return console
