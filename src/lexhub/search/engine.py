@@ -22,10 +22,10 @@ from lexhub.normalize import (
     plate_lookup,
     street_key,
 )
-from lexhub.search.plan import plan_person, plate_pattern
+from lexhub.search.plan import PersonPlan, one_digit_variants, plan_person, plate_pattern
 from lexhub.search.query import PersonQuery, Query, RecordQuery
 from lexhub.search.result import Band, Evidence, Hit, SearchResult
-from lexhub.search.score import Scored, score_mention
+from lexhub.search.score import Scored, dob_decides, score_mention
 from lexhub.store import MentionRow, Narrowing, RecordFilter, Store
 
 __all__ = ["CANDIDATES", "MAX_PAGE_SIZE", "search"]
@@ -63,8 +63,9 @@ def _search_people(
     if scope.empty:
         return SearchResult((), page, page_size, 0, 0)
     plan = plan_person(store, q, today)
+    narrowing = _born_near(plan, plan.narrowing) if dob_decides(plan) else plan.narrowing
     found = store.find_mentions(
-        plan.probes, scope, CANDIDATES, _visible_narrowing(plan.narrowing, scope)
+        plan.probes, scope, CANDIDATES, _visible_narrowing(narrowing, scope)
     )
     rows = store.mention_rows([mention_id for mention_id, _ in found])
     plates = store.record_keys_of([r.record_id for r in rows], ["plate"]) if plan.plate else {}
@@ -132,6 +133,19 @@ def _repeats(ranked: list[tuple[float, MentionRow, frozenset[str]]]) -> set[int]
             out.add(row.id)
         shown.add(key)
     return out
+
+
+def _born_near(plan: PersonPlan, narrowing: Narrowing | None) -> Narrowing:
+    """`narrowing` and the dates of birth that can still make a hit when the date typed
+    decides (score.dob_decides): unknown, the same year (day and month transposed, the
+    same year and month, a year recorded alone), or one digit out in the year. A mention
+    born in another year cannot reach `possible`; reading and scoring it only took a
+    place among the CANDIDATES from someone who could (a SMITH without a date of birth,
+    for "Smith, born 1990-03-04", where thousands of SMITHs hold the surname key)."""
+    assert plan.dob is not None
+    year = int(plan.dob[:4])
+    other_years = tuple(d for d in one_digit_variants(plan.dob) if int(d[:4]) != year)
+    return replace(narrowing or Narrowing(), born_near_year=year, born_near_dates=other_years)
 
 
 def _visible_narrowing(narrowing: Narrowing | None, scope: Scope) -> Narrowing | None:

@@ -38,6 +38,7 @@ def _parts(dob: str) -> tuple[int, int | None, int | None]:
     return pieces[0], pieces[1] if len(pieces) > 1 else None, pieces[2] if len(pieces) > 2 else None
 
 
+@lru_cache(maxsize=1 << 16)
 def compare_dob(query: str, record: str) -> FieldMatch | None:
     """Dates as YYYY[-MM[-DD]]. Full dates: exact, day and month transposed, one digit
     wrong; partial on either side: the parts both give must agree."""

@@ -43,7 +43,7 @@ from lexhub.search.query import PersonQuery
 from lexhub.search.vocabulary import vocabulary
 from lexhub.store import KeyProbe, Narrowing, Store
 
-__all__ = ["PersonPlan", "plan_person", "plate_pattern"]
+__all__ = ["PersonPlan", "one_digit_variants", "plan_person", "plate_pattern"]
 
 # Keys that describe rather than identify: thousands of mentions may share one, so a query
 # made of them alone narrows its candidates by the sex and age it gives (`Narrowing`).
@@ -232,7 +232,7 @@ def _near_dates(store: Store, dob: str, names: tuple[str, ...]) -> list[KeyProbe
     names' surname and given-name keys (a rare surname: a few dozen), filtered on the
     dates. Both are counted first (bounded); at 1M the date side read ~3,000-5,000
     mention rows for every such query, most of the dob + partial name type's time."""
-    variants = _one_digit_variants(dob)
+    variants = one_digit_variants(dob)
     if not names:
         return [KeyProbe("dob", v, 0.8, key_field("dob")) for v in variants]
     name_keys = [(kind, n) for n in names for kind in ("ln", "fn")]
@@ -369,7 +369,7 @@ def _check_partial(dob: str) -> None:
         raise QueryError("dob", f'"{dob}": month {int(parts[1])} is not 1-12')
 
 
-def _one_digit_variants(iso: str) -> list[str]:
+def one_digit_variants(iso: str) -> list[str]:
     digits = iso.replace("-", "")
     out: list[str] = []
     for i, ch in enumerate(digits):

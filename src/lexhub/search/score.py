@@ -29,7 +29,7 @@ from lexhub.search.plan import PersonPlan
 from lexhub.search.result import Band, Evidence
 from lexhub.store import MentionRow
 
-__all__ = ["LIKELY", "POSSIBLE", "Scored", "score_mention"]
+__all__ = ["LIKELY", "POSSIBLE", "Scored", "dob_decides", "score_mention"]
 
 POSSIBLE = 0.5
 LIKELY = 0.75
@@ -125,6 +125,40 @@ def _best_name(
     return best
 
 
+def dob_decides(plan: PersonPlan) -> bool:
+    """Whether a recorded date of birth that contradicts the full date typed leaves a
+    mention below `possible` however well everything else agrees: "Smith, born
+    1990-03-04" or "John Smith, 1990-03-04", not "John Smith, 1990-03-04, 555-0100".
+
+    With every other field the query gives in full agreement (weight W) and the date
+    differing (weight 3, penalty 2) the score is at most (W - 2) / (W + 3); a field the
+    mention does not record only lowers it. W counts every field given, withheld or not,
+    so the bound holds for any requester."""
+    if not plan.dob or len(plan.dob) != 10:
+        return False
+    q = plan.query
+    given = {
+        "last name": bool(plan.last),
+        "first name": bool(plan.first),
+        "middle name": bool(plan.middle),
+        "alias": bool(plan.alias_names or plan.alias_word),
+        "age": bool(plan.dob_low or plan.dob_high),
+        "sex": q.sex is not None,
+        "race": q.race is not None,
+        "height": q.height_min is not None or q.height_max is not None,
+        "weight": q.weight_min is not None or q.weight_max is not None,
+        "phone": bool(plan.phone_keys),
+        "address": bool(plan.address_key or plan.street_key),
+        "mark": bool(q.mark),
+        "identifier": bool(plan.ids),
+        "plate": bool(plan.plate),
+    }
+    rest = sum(max(WEIGHTS[f][0], WEIGHTS["date of birth"][0]) if f == "age" else WEIGHTS[f][0]
+               for f, on in given.items() if on)  # fmt: skip
+    weight, penalty = WEIGHTS["date of birth"]
+    return (rest - penalty) / (rest + weight) < POSSIBLE
+
+
 def score_mention(
     plan: PersonPlan,
     row: MentionRow,
@@ -133,6 +167,14 @@ def score_mention(
     today: date,
 ) -> Scored:
     q = plan.query
+    if (
+        plan.dob
+        and row.dob
+        and "person.dob" not in withheld
+        and dob_decides(plan)
+        and compare_dob(plan.dob, row.dob) is None
+    ):
+        return Scored(0.0, None)  # the date contradicts the one typed: no hit (above)
     t = _Tally()
     names = _names(row, withheld)
     name_visible = "person.name" not in withheld or "person.aliases" not in withheld
@@ -260,11 +302,18 @@ def _dob(plan: PersonPlan, row: MentionRow, today: date, t: _Tally) -> None:
         inside = low <= born <= high if born else (low[:4] <= f"{year:04d}" <= high[:4])
         if name == "age":
             age = today.year - year - (1 if born and born[5:] > today.isoformat()[5:] else 0)
-            text = f"{age} in {q.age_min or 0}-{q.age_max or '…'}"
+            said = f"{age}" if born else f"{age - 1} or {age} (born {year})"
+            text = f"{said} in {q.age_min or 0}-{q.age_max or '…'}"
         else:
             text = f"{row.dob} in {low}..{high}"
-        if inside and name == "age" and born:
-            t.agree(name, _age_fit(age, q.age_min, q.age_max), text)
+        if inside and name == "age":
+            # A year recorded alone leaves the age one of two: it is credited with the
+            # farther from the witness's guess, so that it does not outrank, by its
+            # vagueness, a full date of birth near that guess.
+            fit = _age_fit(age, q.age_min, q.age_max)
+            if not born:
+                fit = min(fit, _age_fit(age - 1, q.age_min, q.age_max))
+            t.agree(name, fit, text)
         elif inside:
             t.agree(name, 1.0, text)
         else:

@@ -76,6 +76,11 @@ class Narrowing:
     sex: str | None = None
     born_from: int | None = None  # year
     born_to: int | None = None
+    # A full date of birth typed where a recorded date that contradicts it leaves no hit
+    # (search/score.py decides when): the mention is kept only if its date of birth is
+    # unknown, in that year, or one of `born_near_dates` (ISO, other years).
+    born_near_year: int | None = None
+    born_near_dates: tuple[str, ...] = ()
 
     def clause(self, alias: str) -> tuple[str, list[Any]]:
         """SQL true for the mentions of `alias` this narrowing keeps, and its params."""
@@ -87,6 +92,13 @@ class Narrowing:
         if self.born_from is not None or self.born_to is not None:
             parts.append(f"({alias}.dob_year IS NULL OR {alias}.dob_year BETWEEN ? AND ?)")
             params += [self.born_from or 0, self.born_to or 9999]
+        if self.born_near_year is not None:
+            near = f" OR {alias}.dob IN ({_marks(self.born_near_dates)})"
+            parts.append(
+                f"({alias}.dob IS NULL OR {alias}.dob_year = ?"
+                f"{near if self.born_near_dates else ''})"
+            )
+            params += [self.born_near_year, *self.born_near_dates]
         return " AND ".join(parts) or "1 = 1", params
 
 
