@@ -4,7 +4,8 @@
 the one typed and the surname alone does not outweigh it), so such mentions must not
 take the places among the scored candidates from a Pruitt without a recorded date, who
 can. "A man of 30 to 40 called Ghost": a year of birth recorded alone fits the range
-no better than a full date of birth at the middle of it. Both engines (`store`).
+no better than a full date of birth at the middle of it, and among more candidates alike
+than are scored, those born nearest that middle are the ones scored. Both engines.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from lexhub.model import Record, Scope, Withholding
+from lexhub.model import Mark, Record, Scope, Withholding
 from lexhub.search import PersonQuery
 from lexhub.search.engine import CANDIDATES
 from lexhub.search.plan import plan_person
@@ -94,3 +95,28 @@ def test_a_year_of_birth_alone_does_not_outrank_a_date_at_the_middle_of_an_age_r
     assert result.hits[0].score > result.hits[1].score
     assert "age: 34 or 35 (born 1991) in 30-40" in result.hits[1].why
     assert "age: 35 in 30-40" in result.hits[0].why
+
+
+def test_among_more_alike_candidates_than_are_scored_those_nearest_the_age_come_first(
+    store: Store, tmp_path: Path
+) -> None:
+    # More men with a snake on the left arm, all inside "26 to 32", than the engine
+    # scores; they are 26 or 32 and were loaded first (the lowest ids). The man of 29,
+    # the middle of the range, is still a candidate and first.
+    snake = Mark("TAT L ARM", "SNAKE")
+    edges = tuple(
+        record(
+            f"A-{i:04d}",
+            person(
+                f"Edge{i}", "Pat", "1993-06-01" if i % 2 else "1999-12-01", sex=M, marks=(snake,)
+            ),
+        )  # fmt: skip
+        for i in range(CANDIDATES + 50)
+    )
+    middle = record("A-7200", person("Vance", "Eli", "1996-06-20", sex=M, marks=(snake,)))
+    load_corpus(store, tmp_path, (*edges, middle))
+    query = PersonQuery(mark="serpent tattoo on the left forearm", sex=M, age_min=26, age_max=32)
+    result = run(store, query)
+    assert result.hits[0].source_id == "A-7200"
+    assert result.hits[0].score > result.hits[1].score
+    assert result.candidates == CANDIDATES

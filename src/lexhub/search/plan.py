@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -249,7 +250,8 @@ def _narrowing(plan: PersonPlan) -> Narrowing | None:
     """Sex and birth years as candidate filters, only when every key is descriptive or
     names one name alone: with a full name, date of birth or phone the keys are selective
     already and a wrongly guessed sex or age must not lose the person (scoring weighs them
-    instead). The years are an age range's, else a partial date of birth's ("1994")."""
+    instead). The years are an age range's, else a partial date of birth's ("1994"); the
+    middle of the range orders the candidates the keys weigh alike (`Narrowing`)."""
     q = plan.query
     if not plan.probes or any(p.kind not in DESCRIPTIVE | ONE_NAME for p in plan.probes):
         return None
@@ -259,7 +261,8 @@ def _narrowing(plan: PersonPlan) -> Narrowing | None:
         low = high = int(plan.dob[:4])
     if not q.sex and low is None and high is None:
         return None
-    return Narrowing(q.sex.value if q.sex else None, low, high)
+    about = (low + high) // 2 if low is not None and high is not None else None
+    return Narrowing(q.sex.value if q.sex else None, low, high, born_about=about)
 
 
 def _name_probes(store: Store, ln: str, fn: str, raw_last: str, add, single) -> list[str]:  # type: ignore[no-untyped-def]
@@ -369,7 +372,9 @@ def _check_partial(dob: str) -> None:
         raise QueryError("dob", f'"{dob}": month {int(parts[1])} is not 1-12')
 
 
-def one_digit_variants(iso: str) -> list[str]:
+@lru_cache(maxsize=1 << 12)
+def one_digit_variants(iso: str) -> tuple[str, ...]:
+    """The valid dates one digit away from `iso` (cached: about eighty dates tried)."""
     digits = iso.replace("-", "")
     out: list[str] = []
     for i, ch in enumerate(digits):
@@ -382,7 +387,7 @@ def one_digit_variants(iso: str) -> list[str]:
             except ValueError:
                 continue
             out.append(day.isoformat())
-    return out
+    return tuple(out)
 
 
 def _years_before(day: date, years: int) -> date:

@@ -10,6 +10,7 @@ fetches. Engine-specific pieces (full text) are hooks on the store.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -81,6 +82,11 @@ class Narrowing:
     # unknown, in that year, or one of `born_near_dates` (ISO, other years).
     born_near_year: int | None = None
     born_near_dates: tuple[str, ...] = ()
+    # Not a filter but an order: among candidates the keys weigh alike, those born
+    # nearest this year first, then those without a recorded year (a witness's age range
+    # is a guess around its middle; the scorer weighs it the same way). A motif or a
+    # moniker held by more people of that sex and age than are scored kept the lowest ids.
+    born_about: int | None = None
 
     def clause(self, alias: str) -> tuple[str, list[Any]]:
         """SQL true for the mentions of `alias` this narrowing keeps, and its params."""
@@ -173,6 +179,36 @@ def scope_clause(
     scope: Scope, alias: str, *, field_sql: str | None = None,
     fields: frozenset[str] = frozenset(), person: bool = True,
 ) -> tuple[str, list[Any]]:  # fmt: skip
+    """SQL true for the rows of `alias` the scope lets match (`_scope_clause`), built once
+    per scope and arguments: a search builds it once per statement branch, and for a
+    region-wide scope (a grant per owner and record type) building it cost about as much
+    as the index searches of a name query."""
+    key = (alias, field_sql, fields, person)
+    with _CLAUSES_LOCK:
+        held = _CLAUSES.get(id(scope))
+        if held is None or held[0] is not scope:  # a new scope (or a reused id)
+            if len(_CLAUSES) >= 64:
+                _CLAUSES.clear()
+            held = _CLAUSES[id(scope)] = (scope, {})
+        built = held[1].get(key)
+    if built is None:
+        sql, params = _scope_clause(scope, alias, field_sql, fields, person)
+        built = (sql, tuple(params))
+        with _CLAUSES_LOCK:
+            held[1][key] = built
+    return built[0], list(built[1])
+
+
+# Built clauses by scope identity (the scope object kept alongside, so that an id reused
+# after it is gone is not mistaken for it): hashing a region-wide scope each time would
+# cost a third of building the clause.
+_CLAUSES: dict[int, tuple[Scope, dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]]]] = {}
+_CLAUSES_LOCK = threading.Lock()
+
+
+def _scope_clause(
+    scope: Scope, alias: str, field_sql: str | None, fields: frozenset[str], person: bool
+) -> tuple[str, list[Any]]:
     """SQL true for the rows of `alias` (mentions or records) the scope lets match.
 
     `field_sql` is an SQL expression naming, per row, the field the match reveals (a
@@ -260,7 +296,8 @@ def find_mentions(
     narrowing: Narrowing | None = None,
 ) -> list[tuple[int, float]]:
     """(mention id, summed probe weight) of the best `limit` mentions inside `scope` that
-    hold any probe's key and do not contradict `narrowing`, best first, ties by id."""
+    hold any probe's key and do not contradict `narrowing`, best first, ties by the
+    nearness of the year of birth to `narrowing.born_about` if given, then by id."""
     if scope.empty or not probes:
         return []
     narrow_sql, narrow_params = (narrowing or Narrowing()).clause("m")
@@ -279,7 +316,7 @@ def find_mentions(
         # probes SQLite's planner would rather scan all keys; `_driving_join` pins it.
         join = store._driving_join
         branches.append(
-            f"SELECT m.id AS id, q.w AS w FROM q {join} mention_keys k"
+            f"SELECT m.id AS id, q.w AS w, m.dob_year AS y FROM q {join} mention_keys k"
             f" ON k.kind = q.kind AND k.key = q.key {join} mentions m ON m.id = k.mention_id"
             f" WHERE {scope_sql} AND {narrow_sql}"
         )
@@ -289,7 +326,7 @@ def find_mentions(
         compact = [f"REPLACE(REPLACE(m.{c}, '-', ''), ' ', '') IN ({_marks(names)})"
                    for c in ("last", "first")]  # fmt: skip
         branches.append(
-            f"SELECT m.id AS id, CAST(? AS REAL) AS w FROM mention_keys x"
+            f"SELECT m.id AS id, CAST(? AS REAL) AS w, m.dob_year AS y FROM mention_keys x"
             f" JOIN mentions m ON m.id = x.mention_id WHERE x.kind = ? AND x.key IN"
             f" ({_marks(keys)}) AND ({' OR '.join(compact)}) AND {scope_sql} AND {narrow_sql}"
         )
@@ -298,7 +335,8 @@ def find_mentions(
         scope_sql, scope_params = scope_clause(scope, "m", fields=frozenset({field, "person.name"}))
         either = " OR ".join("(x.kind = ? AND x.key = ?)" for _ in pairs)
         branches.append(
-            f"SELECT DISTINCT m.id AS id, CAST(? AS REAL) AS w FROM mention_keys x"
+            f"SELECT DISTINCT m.id AS id, CAST(? AS REAL) AS w, m.dob_year AS y"
+            f" FROM mention_keys x"
             f" JOIN mentions m ON m.id = x.mention_id WHERE ({either})"
             f" AND m.dob IN ({_marks(dobs)}) AND {scope_sql} AND {narrow_sql}"
         )
@@ -311,15 +349,19 @@ def find_mentions(
         join = "m.record_id = x.record_id" if p.record else "m.id = x.mention_id"
         match_sql, match_params = _key_match("x", p.key, p.pattern)
         branches.append(
-            f"SELECT m.id AS id, CAST(? AS REAL) AS w FROM {table} x JOIN mentions m ON {join}"
+            f"SELECT m.id AS id, CAST(? AS REAL) AS w, m.dob_year AS y FROM {table} x"
+            f" JOIN mentions m ON {join}"
             f" WHERE x.kind = ? AND {match_sql} AND {scope_sql} AND {narrow_sql}"
         )
         params += [p.weight, p.kind, *match_params, *scope_params, *narrow_params]
+    about, about_params = "", []
+    if narrowing is not None and narrowing.born_about is not None:
+        about, about_params = "COALESCE(ABS(MIN(y) - ?), 9999), ", [narrowing.born_about]
     sql = (
         head + "SELECT id, SUM(w) AS s FROM (" + " UNION ALL ".join(branches) + ") c"
-        " GROUP BY id ORDER BY s DESC, id LIMIT ?"
+        f" GROUP BY id ORDER BY s DESC, {about}id LIMIT ?"
     )
-    rows = store._x(sql, [*params, limit]).fetchall()
+    rows = store._x(sql, [*params, *about_params, limit]).fetchall()
     return [(int(i), float(s)) for i, s in rows]
 
 
