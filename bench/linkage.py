@@ -227,10 +227,11 @@ def febrl(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     frame, ids = _lexhub_frame(a, b)
     scored = score_frame(frame, LinkOptions(seed=args.seed), lambda _: None)
-    above = scored.pairs[scored.pairs["match_weight"] >= scored.threshold]
+    p = scored.pairs
+    above = p.weight >= scored.threshold
     ours = [
         (ids[int(x)], ids[int(y)])
-        for x, y in zip(above["unique_id_l"], above["unique_id_r"], strict=True)
+        for x, y in zip(p.left[above].tolist(), p.right[above].tolist(), strict=True)
         if (int(x) < len(a)) != (int(y) < len(a))  # a link across the two files
     ]
     _pair_quality(

@@ -19,6 +19,7 @@ from lexhub.errors import LexhubError
 from lexhub.linkage import evaluate, evidence, evidence_text, link_mentions
 from lexhub.linkage.components import component_roots, components
 from lexhub.linkage.frame import _address_parts, mention_frame
+from lexhub.linkage.predict import frame_columns
 from lexhub.linkage.run import Scored, cluster, score_frame
 from lexhub.store import Store
 from lexhub.store.linkage_sql import LinkRow
@@ -99,15 +100,16 @@ def test_cluster_keeps_band_edges_between_entities_only_and_obeys_decisions() ->
             "gamma_dob": [5, 3, 0, 1, 5],
         }
     )
-    scored = Scored({}, pairs, 4.0)
+    scored = Scored({}, frame_columns(pairs), 4.0)
     rejected = LinkRow(4, 5, 7.0, 0.99, {}, "reject")
     done = cluster(ids, scored, [rejected])
-    stored = set(zip(done.links.left, done.links.right, strict=True))
+    rows = [row for chunk in done.links.chunks() for row in chunk.rows()]
     # 1-3 is a band edge inside {1, 2, 3}: dropped; 3-4 is one between entities: kept;
     # 4-5 would join but a human rejected it: kept (the store keeps its decision).
-    assert stored == {(1, 2), (2, 3), (3, 4), (4, 5)}
-    assert done.links.levels[0] == '{"dob":5,"surname":4}'  # as entity_links stores them
-    assert done.links.levels[2] == '{"dob":1,"surname":2}'
+    assert [(a, b) for a, b, *_ in rows] == [(1, 2), (2, 3), (3, 4), (4, 5)]  # key order
+    assert len(done.links) == 4
+    assert rows[0][4] == '{"dob":5,"surname":4}'  # as entity_links stores them
+    assert rows[2][4] == '{"dob":1,"surname":2}'
     assert done.joined == 2 and done.entities == 3
     entity = {m: n for m, n, _ in done.members}
     assert entity[1] == entity[2] == entity[3] != entity[4] != entity[5]
@@ -191,9 +193,6 @@ def test_a_mention_with_first_name_and_surname_swapped_is_compared_and_scored_as
         frame.loc[frame["unique_id"] == swapped, column] = None  # nothing else to block on
     every_pair = replace(OPTIONS, model=model.model, threshold=-1000.0)  # no floor
     scored = score_frame(frame, every_pair, lambda _: None).pairs
-    pair = scored[
-        (scored["unique_id_l"] == min(swapped, other))
-        & (scored["unique_id_r"] == max(swapped, other))
-    ]
-    assert len(pair) == 1
-    assert int(pair["gamma_first_name"].iloc[0]) == 5  # the level below exact: swapped
+    pair = (scored.left == min(swapped, other)) & (scored.right == max(swapped, other))
+    assert pair.sum() == 1
+    assert int(scored.level("first_name")[pair][0]) == 5  # the level below exact: swapped

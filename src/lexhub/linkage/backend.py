@@ -28,7 +28,8 @@ from lexhub.linkage.frame import FRAME_COLUMNS
 from lexhub.linkage.settings import mention_settings
 
 __all__ = [
-    "BACKENDS", "SparkOptions", "check_backend", "linker_input", "model_for", "spark_session",
+    "BACKENDS", "SparkOptions", "check_backend", "linker_input", "model_for", "sample_input",
+    "spark_session",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,19 @@ def linker_input(
     with tempfile.TemporaryDirectory(prefix="lexhub-spark-") as work:
         session.sparkContext.setCheckpointDir(work)
         yield SparkAPI(spark_session=session), _spark_frame(session, frame)  # type: ignore[no-untyped-call]
+
+
+@contextmanager
+def sample_input(backend: str, api: Any, frame: pd.DataFrame) -> Iterator[tuple[Any, Any]]:
+    """(Splink database API, input table) for a second frame (the training sample) beside
+    the one `linker_input` gave `api`: a separate API, so Splink's cache of intermediate
+    tables never hands one linker the other's tables; on Spark, the same session."""
+    if backend == "duckdb":
+        yield DuckDBAPI(), frame
+        return
+    from splink.backends.spark import SparkAPI
+
+    yield SparkAPI(spark_session=api.spark), _spark_frame(api.spark, frame)  # type: ignore[no-untyped-call]
 
 
 def model_for(model: dict[str, Any], dialect: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,12 +21,25 @@ import numpy as np
 import pandas as pd
 from splink import Linker
 
-from lexhub.linkage.backend import SparkOptions, check_backend, linker_input, model_for
+from lexhub.linkage.backend import (
+    SparkOptions,
+    check_backend,
+    linker_input,
+    model_for,
+    sample_input,
+)
 from lexhub.linkage.components import component_roots
 from lexhub.linkage.frame import mention_frame
+from lexhub.linkage.predict import (
+    PairColumns,
+    level_texts,
+    pair_columns,
+    predict_levels,
+    training_sample,
+)
 from lexhub.linkage.settings import TRAINING_BLOCKING, mention_settings
 from lexhub.store.base import Store
-from lexhub.store.linkage_sql import EdgeColumns, LinkRow
+from lexhub.store.linkage_sql import EdgeColumns, EdgeStream, LinkRow
 
 __all__ = [
     "COMPARISONS",
@@ -34,6 +47,8 @@ __all__ = [
     "LinkOptions",
     "LinkResult",
     "choose_threshold",
+    "cluster",
+    "edge_stream",
     "link_mentions",
     "score_frame",
 ]
@@ -76,7 +91,7 @@ class Scored:
     """The output of `score_frame`: trained model, scored pairs and the threshold."""
 
     model: dict[str, Any]
-    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_weight, match_probability, gamma_*
+    pairs: PairColumns  # numpy columns, left < right, levels packed (`predict`)
     threshold: float
 
 
@@ -108,17 +123,25 @@ def _train(linker: Linker, opts: LinkOptions) -> None:
 
 
 def score_frame(frame: pd.DataFrame, opts: LinkOptions, step: Step) -> Scored:
-    """Train on `frame` (no labels), or take `opts.model`'s parameters, and score its
-    blocked pairs down to the review floor, on `opts.backend`."""
+    """Train on `frame` (no labels; on a seeded sample of TRAINING_SAMPLE mentions when it
+    holds more, `predict.training_sample`), or take `opts.model`'s parameters, and score
+    its blocked pairs down to the review floor, on `opts.backend`. The pairs come back as
+    numpy columns (`predict.PairColumns`): at a million mentions some 30 million."""
     with linker_input(opts.backend, frame, opts.spark) as (api, table):
         dialect = api.sql_dialect.sql_dialect_str
-        if opts.model is None:
+        step("training (EM, no labels)")
+        sample = training_sample(frame, opts.seed) if opts.model is None else None
+        if opts.model is not None:  # the given model's parameters: no training
+            linker = Linker(table, model_for(json.loads(opts.model), dialect), api)
+        elif sample is None:
             linker = Linker(table, mention_settings(), api)
-            step("training (EM, no labels)")
             _train(linker, opts)
         else:
-            linker = Linker(table, model_for(json.loads(opts.model), dialect), api)
-            step("training (EM, no labels)")  # skipped: the given model's parameters
+            with sample_input(opts.backend, api, sample) as (sample_api, sample_table):
+                trainer = Linker(sample_table, mention_settings(), sample_api)
+                _train(trainer, opts)
+                trained = trainer.misc.save_model_to_json()
+            linker = Linker(table, model_for(trained, dialect), api)
         model = linker.misc.save_model_to_json()
         prior = float(model["probability_two_random_records_match"])
         threshold = (
@@ -127,39 +150,18 @@ def score_frame(frame: pd.DataFrame, opts: LinkOptions, step: Step) -> Scored:
             else choose_threshold(math.log2(prior / (1 - prior)))
         )
         step("scoring pairs")
-        predictions = linker.inference.predict(threshold_match_weight=threshold - REVIEW_BAND)
-        gammas = ", ".join(f"gamma_{c}" for c in COMPARISONS)
-        pairs: pd.DataFrame = linker.misc.query_sql(  # type: ignore[no-untyped-call]
-            "SELECT unique_id_l, unique_id_r, match_weight, match_probability, "
-            f"{gammas} FROM {predictions.physical_name}"
+        predictions = predict_levels(linker, threshold - REVIEW_BAND)
+        pairs = pair_columns(
+            linker, predictions, [c["output_column_name"] for c in model["comparisons"]]
         )
     return Scored(model, pairs, threshold)
-
-
-def links_of(pairs: pd.DataFrame) -> list[LinkRow]:
-    """LinkRows (left < right) from scored pairs (column-wise: millions of rows at 1M)."""
-    gammas = [f"gamma_{c}" for c in COMPARISONS if f"gamma_{c}" in pairs.columns]
-    names = [g[6:] for g in gammas]
-    left, right = pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy()
-    levels = pairs[gammas].to_numpy().tolist() if gammas else [[] for _ in range(len(pairs))]
-    return [
-        LinkRow(a, b, w, p, dict(zip(names, lv, strict=True)))
-        for a, b, w, p, lv in zip(
-            np.minimum(left, right).tolist(),
-            np.maximum(left, right).tolist(),
-            pairs["match_weight"].to_numpy().tolist(),
-            pairs["match_probability"].to_numpy().tolist(),
-            levels,
-            strict=True,
-        )
-    ]
 
 
 @dataclass(frozen=True)
 class Clustering:
     """What a run saves: the edges worth keeping, each mention's entity, and the counts."""
 
-    links: EdgeColumns  # decisions are the store's: `linkage_save` keeps them
+    links: EdgeStream  # decisions are the store's: `linkage_save` keeps them
     members: list[tuple[int, int, float | None]]  # mention id, entity number, best weight
     joined: int  # scored pairs that join (a human's accept counts, a reject does not)
     entities: int
@@ -174,12 +176,11 @@ def cluster(ids: np.ndarray, scored: Scored, decided: list[LinkRow]) -> Clusteri
     inside an entity is dropped: it joins nothing (only a human accept could make it join,
     and its ends are already joined) and reviewing it changes nothing; at 100,000 mentions
     such edges were most of the rows written. Entities are numbered by their smallest
-    mention id."""
+    mention id. The stored edges come out in (left, right) order, as a stream of chunks
+    (`EdgeStream`), their levels JSON built chunk by chunk."""
     t = scored.threshold
     p = scored.pairs
-    a, b = p["unique_id_l"].to_numpy(np.int64), p["unique_id_r"].to_numpy(np.int64)
-    left, right = np.minimum(a, b), np.maximum(a, b)
-    weight = p["match_weight"].to_numpy(np.float64)
+    left, right, weight = p.left, p.right, p.weight
     base = max([int(ids.max()), *(k.right for k in decided)]) + 1
     key = left * base + right
     by_key = {k.left * base + k.right: k for k in decided}
@@ -193,52 +194,40 @@ def cluster(ids: np.ndarray, scored: Scored, decided: list[LinkRow]) -> Clusteri
     jr = np.concatenate([right[joins_], np.array([k.right for k in unscored], np.int64)])
     inside = np.isin(jl, ids) & np.isin(jr, ids)  # an edge with an end gone never bridges
     roots = component_roots(ids, jl[inside], jr[inside])
-    root_of = roots[np.searchsorted(ids, np.concatenate([left, right]))]
-    across = root_of[: len(left)] != root_of[len(left) :]
-    links = edge_columns(p[joins_ | is_decided | across])
-    ends = pd.Series(
-        np.concatenate([weight[joins_], weight[joins_]]),
-        index=np.concatenate([left[joins_], right[joins_]]),
-    )
-    best = ends.groupby(level=0).max().reindex(ids).to_numpy()
+    del jl, jr, inside
+    across = roots[np.searchsorted(ids, left)] != roots[np.searchsorted(ids, right)]
+    kept = np.flatnonzero(joins_ | is_decided | across)
+    kept = kept[np.argsort(key[kept], kind="stable")]
+    del key, is_decided, across
+    # The best joining weight at each end: one pass over the joining edges per side.
+    best = np.full(len(ids), -np.inf)
+    ends = np.flatnonzero(joins_)
+    for side in (left, right):
+        np.maximum.at(best, np.searchsorted(ids, side[ends]), weight[ends])
     _, numbers = np.unique(roots, return_inverse=True)
     members = [
-        (m, n, None if math.isnan(w) else w)
+        (m, n, None if w == -math.inf else w)
         for m, n, w in zip(ids.tolist(), (numbers + 1).tolist(), best.tolist(), strict=True)
     ]
-    return Clustering(links, members, int(joins_.sum()), int(numbers.max()) + 1)
+    return Clustering(edge_stream(p.take(kept)), members, int(joins_.sum()), int(numbers.max()) + 1)
 
 
-def edge_columns(pairs: pd.DataFrame) -> EdgeColumns:
-    """Scored pairs as EdgeColumns (left < right). The levels JSON is built once per
-    distinct combination of levels (a few thousand), not once per pair (millions)."""
-    gammas = sorted(c for c in pairs.columns if c.startswith("gamma_"))
-    a, b = pairs["unique_id_l"].to_numpy(np.int64), pairs["unique_id_r"].to_numpy(np.int64)
-    if gammas and len(pairs):
-        # One int per pair from its levels (each -1..14, four bits), so that np.unique
-        # runs on one column: np.unique(axis=0) on the level matrix took 80 s at 95k.
-        matrix = pairs[gammas].to_numpy(np.int64) + 1
-        if matrix.min() < 0 or matrix.max() > 15 or len(gammas) > 15:
-            raise ValueError("comparison levels out of the range edge_columns packs")
-        code = (matrix << (4 * np.arange(len(gammas), dtype=np.int64))).sum(axis=1)
-        _, first, which = np.unique(code, return_index=True, return_inverse=True)
-        names = [g[6:] for g in gammas]
-        texts = np.array(
-            [json.dumps(dict(zip(names, (matrix[i] - 1).tolist(), strict=True)),
-                        separators=(",", ":"))
-             for i in first],
-            dtype=object,
-        )  # fmt: skip
-        levels = texts[which.reshape(-1)].tolist()
-    else:
-        levels = ["{}"] * len(pairs)
-    return EdgeColumns(
-        np.minimum(a, b).tolist(),
-        np.maximum(a, b).tolist(),
-        pairs["match_weight"].to_numpy(np.float64).tolist(),
-        pairs["match_probability"].to_numpy(np.float64).tolist(),
-        levels,
-    )
+EDGE_CHUNK = 250_000  # edges handed to the store at a time
+
+
+def edge_stream(pairs: PairColumns) -> EdgeStream:
+    """`pairs` as an EdgeStream of EdgeColumns chunks, each chunk's Python objects built
+    only when the store asks for it."""
+
+    def chunks() -> Iterator[EdgeColumns]:
+        for start in range(0, len(pairs), EDGE_CHUNK):
+            part = pairs.take(np.arange(start, min(start + EDGE_CHUNK, len(pairs))))
+            yield EdgeColumns(
+                part.left.tolist(), part.right.tolist(), part.weight.tolist(),
+                part.probability.tolist(), level_texts(part),
+            )  # fmt: skip
+
+    return EdgeStream(len(pairs), chunks)
 
 
 def link_mentions(store: Store, opts: LinkOptions, step: Step) -> LinkResult:
@@ -249,10 +238,13 @@ def link_mentions(store: Store, opts: LinkOptions, step: Step) -> LinkResult:
     frame = mention_frame(store.linkage_mentions())
     if len(frame) < 2:
         raise ValueError("linking needs at least two person mentions")
-    scored = score_frame(frame, opts, step)
-    step("clustering")
     ids = frame["unique_id"].to_numpy(np.int64)
+    scored = score_frame(frame, opts, step)
+    del frame  # a million mentions' lists and strings: not needed past scoring
+    step("clustering")
     done = cluster(ids, scored, store.decided_links())
+    model, threshold = json.dumps(scored.model, sort_keys=True), scored.threshold
+    del scored  # every scored pair; `done` keeps the stored ones
     counts = {
         "mentions": len(ids),
         "pairs": len(done.links),
@@ -261,14 +253,7 @@ def link_mentions(store: Store, opts: LinkOptions, step: Step) -> LinkResult:
     }
     step("saving entities")
     model_id = store.linkage_save(
-        json.dumps(scored.model, sort_keys=True),
-        scored.threshold,
-        counts,
-        done.links,
-        done.members,
-        datetime.now(UTC),
+        model, threshold, counts, done.links, done.members, datetime.now(UTC)
     )
     log.info("linkage: model %d, %s", model_id, counts)
-    return LinkResult(
-        model_id, scored.threshold, len(ids), len(done.links), done.joined, done.entities
-    )
+    return LinkResult(model_id, threshold, len(ids), len(done.links), done.joined, done.entities)

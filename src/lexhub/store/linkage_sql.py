@@ -11,7 +11,7 @@ expungement and a new version all remove the mention from its entity and its edg
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LINKAGE_COLUMNS",
     "EdgeColumns",
+    "EdgeStream",
     "LinkRow",
     "LinkageModel",
     "LinkageSqlMixin",
@@ -40,6 +41,7 @@ LINKAGE_COLUMNS = (
 
 _CHUNK = 500
 _FETCH = 20_000
+_REINDEX = 100_000  # edges above which a SQLite run rebuilds the right_id index after
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,20 @@ class EdgeColumns:
 
 
 @dataclass(frozen=True)
+class EdgeStream:
+    """A full run's edges as chunks of EdgeColumns, in (left, right) order: at a million
+    mentions some 30 million edges, which as Python objects all at once (EdgeColumns of
+    lists) would take more memory than the rest of the run. `chunks()` MAY be called more
+    than once; each call yields every edge once."""
+
+    count: int
+    chunks: Callable[[], Iterator[EdgeColumns]]
+
+    def __len__(self) -> int:
+        return self.count
+
+
+@dataclass(frozen=True)
 class LinkageModel:
     id: int
     created_at: datetime
@@ -95,7 +111,7 @@ class LinkageStore(Protocol):
         model: str,
         threshold: float,
         counts: dict[str, int],
-        links: Sequence[LinkRow] | EdgeColumns,
+        links: Sequence[LinkRow] | EdgeColumns | EdgeStream,
         members: Sequence[tuple[int, int, float | None]],
         at: datetime,
     ) -> int:
@@ -149,16 +165,11 @@ class LinkageSqlMixin:
         model: str,
         threshold: float,
         counts: dict[str, int],
-        links: Sequence[LinkRow] | EdgeColumns,
+        links: Sequence[LinkRow] | EdgeColumns | EdgeStream,
         members: Sequence[tuple[int, int, float | None]],
         at: datetime,
     ) -> int:
         s = self._link_store
-        edges = (
-            links.rows()
-            if isinstance(links, EdgeColumns)
-            else ((k.left, k.right, k.weight, k.probability, _levels(k)) for k in links)
-        )
         with s.transaction() as tx, s._errors("linkage save"):
             model_id = int(
                 s._x("SELECT coalesce(max(id), 0) + 1 FROM linkage_models").fetchone()[0]
@@ -181,26 +192,37 @@ class LinkageSqlMixin:
                 if decided
                 else "DELETE FROM entity_links"
             )
-            fresh: list[tuple[Any, ...]] = []
-            rescored: list[tuple[Any, ...]] = []
-            for e in edges if decided else ():
-                if (e[0], e[1]) in decided:
-                    rescored.append((e[2], e[3], e[4], e[0], e[1]))
+            # SQLite: the edges come in key order, so the primary key grows at its end, but
+            # the right_id index would take millions of random inserts (a cache miss each);
+            # built once after the rows, it is one sort. PostgreSQL keeps it: there DROP
+            # INDEX would lock the table against readers until the run commits.
+            rebuild = s.engine == "sqlite" and len(links) > _REINDEX
+            if rebuild:
+                s._x("DROP INDEX entity_links_right")
+            for chunk in _edge_chunks(links):
+                fresh: list[tuple[Any, ...]] = []
+                rescored: list[tuple[Any, ...]] = []
+                if decided:
+                    for e in chunk:
+                        if (e[0], e[1]) in decided:
+                            rescored.append((e[2], e[3], e[4], e[0], e[1]))
+                        else:
+                            fresh.append(e)
                 else:
-                    fresh.append(e)
-            if not decided:
-                fresh = list(edges)
-            s._many(
-                "UPDATE entity_links SET weight = ?, probability = ?, levels = ?"
-                " WHERE left_id = ? AND right_id = ?",
-                rescored,
-            )
+                    fresh = chunk
+                s._many(
+                    "UPDATE entity_links SET weight = ?, probability = ?, levels = ?"
+                    " WHERE left_id = ? AND right_id = ?",
+                    rescored,
+                )
+                _bulk(s, "entity_links", "left_id, right_id, weight, probability, levels", fresh)
+            if rebuild:
+                s._x("CREATE INDEX entity_links_right ON entity_links (right_id)")
             s._x("DELETE FROM entity_members")
             s._x("DELETE FROM entities")
             sizes: dict[int, int] = {}
             for _, entity, _ in members:
                 sizes[entity] = sizes.get(entity, 0) + 1
-            _bulk(s, "entity_links", "left_id, right_id, weight, probability, levels", fresh)
             _bulk(s, "entities", "id, model_id, size", [(e, model_id, n) for e, n in sizes.items()])
             _bulk(s, "entity_members", "mention_id, entity_id, weight", list(members))
             tx.commit()
@@ -295,6 +317,20 @@ def forget_linkage(store: SqlStore, mention_ids: Sequence[int]) -> None:
         store._x(f"DELETE FROM entity_links WHERE right_id IN ({marks})", part)
         store._x(f"DELETE FROM entity_members WHERE mention_id IN ({marks})", part)
         reform_entities(store, held)
+
+
+def _edge_chunks(
+    links: Sequence[LinkRow] | EdgeColumns | EdgeStream,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The edges as lists of (left, right, weight, probability, levels JSON) rows, one
+    chunk at a time, so that a stream of millions is never held as tuples all at once."""
+    if isinstance(links, EdgeStream):
+        for part in links.chunks():
+            yield list(part.rows())
+    elif isinstance(links, EdgeColumns):
+        yield list(links.rows())
+    else:
+        yield [(k.left, k.right, k.weight, k.probability, _levels(k)) for k in links]
 
 
 def _levels(link: LinkRow) -> str:
