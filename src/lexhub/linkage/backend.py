@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 from splink import DuckDBAPI
 
@@ -35,6 +36,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 BACKENDS = ("duckdb", "spark")
+
+# DuckDB's own memory (its tables and operators, not the pandas frames it reads): beyond
+# this it spills to a temporary directory instead of growing. DuckDB's default is 80% of
+# the machine's memory, and at a million mentions the blocked and scored pairs (tens of
+# millions of rows) would take it, beside the mention frame and the pairs' numpy columns.
+DUCKDB_MEMORY = "5GB"
 
 # Column kinds of the mention frame, for Spark's explicit schema: inferring it from a
 # pandas frame fails on a column that is NULL in every row of a small region.
@@ -100,6 +107,16 @@ def _spark_frame(spark: Any, frame: pd.DataFrame) -> Any:
     return spark.createDataFrame(rows, schema)
 
 
+def _duckdb() -> DuckDBAPI:
+    """An in-memory DuckDB held to DUCKDB_MEMORY, spilling to the system's temporary
+    directory."""
+    spill = Path(tempfile.gettempdir()) / "lexhub-duckdb"
+    connection = duckdb.connect(
+        config={"memory_limit": DUCKDB_MEMORY, "temp_directory": str(spill)}
+    )
+    return DuckDBAPI(connection)
+
+
 def check_backend(backend: str) -> None:
     """Raises LexhubError naming the choices for a backend lexhub does not know."""
     if backend not in BACKENDS:
@@ -114,7 +131,7 @@ def linker_input(
     tables (Splink breaks lineage with parquet files) live in a directory removed on exit,
     so callers MUST read what they need (e.g. the scored pairs) inside the block."""
     if backend == "duckdb":
-        yield DuckDBAPI(), frame
+        yield _duckdb(), frame
         return
     check_backend(backend)
     try:
@@ -136,7 +153,7 @@ def sample_input(backend: str, api: Any, frame: pd.DataFrame) -> Iterator[tuple[
     the one `linker_input` gave `api`: a separate API, so Splink's cache of intermediate
     tables never hands one linker the other's tables; on Spark, the same session."""
     if backend == "duckdb":
-        yield DuckDBAPI(), frame
+        yield _duckdb(), frame
         return
     from splink.backends.spark import SparkAPI
 
