@@ -19,7 +19,7 @@ from lexhub.search.engine import CANDIDATES
 from lexhub.search.plan import plan_person
 from lexhub.search.score import dob_decides
 from lexhub.store import Store
-from tests.search.conftest import TODAY, A, B, C, M, load_corpus, person, record, run
+from tests.search.conftest import TODAY, A, B, C, F, M, load_corpus, person, record, run
 
 
 def _born_elsewhere(n: int) -> tuple[Record, ...]:
@@ -120,3 +120,19 @@ def test_among_more_alike_candidates_than_are_scored_those_nearest_the_age_come_
     assert result.hits[0].source_id == "A-7200"
     assert result.hits[0].score > result.hits[1].score
     assert result.candidates == CANDIDATES
+
+
+def test_a_hyphenated_moniker_is_matched_however_its_hyphen_is_typed(
+    store: Store, tmp_path: Path
+) -> None:
+    # The moniker key is compact (TBONE); the scorer compared "T-BONE" as recorded and
+    # found no match, so a woman known as T-Bone was a candidate but never a hit.
+    tbone = record("A-7300", person("Rutland", "Ariel", "1992-04-27", sex=F,
+                                    monikers=("T-BONE",)))  # fmt: skip
+    load_corpus(store, tmp_path, (tbone,))
+    for typed in ("T-Bone", "t bone", "TBONE"):
+        result = run(store, PersonQuery(alias=typed, sex=F, age_min=30, age_max=36))
+        assert [h.source_id for h in result.hits] == ["A-7300"], typed
+        assert "moniker TBONE" in result.hits[0].why
+    named = run(store, PersonQuery(last="Rutland", first="T-Bone"))
+    assert "first name: moniker TBONE" in named.hits[0].why

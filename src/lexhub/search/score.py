@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from lexhub.normalize import compact
 from lexhub.search.fields import (
     FieldMatch,
     compare_address,
@@ -193,7 +194,7 @@ def score_mention(
             monikers = row.profile.get("m", []) if "person.aliases" not in withheld else []
             if mf:
                 t.agree("first name", mf.score, f"{label}{mf.text}")
-            elif plan.first in [m.replace(" ", "") for m in monikers]:
+            elif plan.first in [compact(m) for m in monikers]:
                 t.agree("first name", 0.9, f"moniker {plan.first}")
             elif name and name[1]:
                 t.disagree("first name", f"{label}{name[1]}")
@@ -266,7 +267,7 @@ def _alias(
             score = total / (WEIGHTS["last name"][0] + WEIGHTS["first name"][0])
             best = max(best, (score, f"{note}{a_last}, {a_first} ~ {name[3]}{name[0]}, {name[1]}"))
     if plan.alias_word:
-        monikers = [m.replace(" ", "") for m in row.profile.get("m", [])]
+        monikers = [compact(m) for m in row.profile.get("m", [])]
         if plan.alias_word in monikers:
             best = max(best, (1.0, f"moniker {plan.alias_word}"))
         for name in names:
