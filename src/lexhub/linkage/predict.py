@@ -26,6 +26,7 @@ import json
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -160,22 +161,27 @@ def pair_columns(linker: Linker, predictions: SplinkDataFrame, names: list[str])
     packed = " + ".join(
         f"CAST(gamma_{n} + 1 AS BIGINT) * {1 << (_BITS * i)}" for i, n in enumerate(names)
     )
-    frame: pd.DataFrame = linker.misc.query_sql(  # type: ignore[no-untyped-call]
+    sql = (
         "SELECT least(unique_id_l, unique_id_r) AS l, greatest(unique_id_l, unique_id_r) AS r,"
         f" match_weight, match_probability, {packed or '0'} AS code"
         f" FROM {predictions.physical_name}"
     )
+    columns: Any
+    if linker._sql_dialect_str == "duckdb":
+        # Straight into numpy: Splink's query_sql would first copy the result into a
+        # table, then into pandas (two more copies of some 30 million rows at 1M).
+        columns = linker._db_api._con.sql(sql).fetchnumpy()  # type: ignore[attr-defined]
+    else:
+        columns = linker.misc.query_sql(sql)  # type: ignore[no-untyped-call]
     predictions.drop_table_from_database_and_remove_from_cache()
-    out = PairColumns(
-        frame["l"].to_numpy(np.int64),
-        frame["r"].to_numpy(np.int64),
-        frame["match_weight"].to_numpy(np.float64),
-        frame["match_probability"].to_numpy(np.float64),
-        frame["code"].to_numpy(np.int64),
+    return PairColumns(
+        np.asarray(columns["l"], np.int64),
+        np.asarray(columns["r"], np.int64),
+        np.asarray(columns["match_weight"], np.float64),
+        np.asarray(columns["match_probability"], np.float64),
+        np.asarray(columns["code"], np.int64),
         tuple(names),
     )
-    del frame
-    return out
 
 
 def frame_columns(pairs: pd.DataFrame) -> PairColumns:
