@@ -5,7 +5,9 @@ the one typed and the surname alone does not outweigh it), so such mentions must
 take the places among the scored candidates from a Pruitt without a recorded date, who
 can. "A man of 30 to 40 called Ghost": a year of birth recorded alone fits the range
 no better than a full date of birth at the middle of it, and among more candidates alike
-than are scored, those born nearest that middle are the ones scored. Both engines.
+than are scored, those born nearest that middle are the ones scored. Also: a moniker with
+a hyphen, and a name matched as recorded before the same name matched as an alias. Both
+engines (`store`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from lexhub.model import Mark, Record, Scope, Withholding
+from lexhub.model import Mark, PersonName, Record, Scope, Withholding
 from lexhub.search import PersonQuery
 from lexhub.search.engine import CANDIDATES
 from lexhub.search.plan import plan_person
@@ -136,3 +138,21 @@ def test_a_hyphenated_moniker_is_matched_however_its_hyphen_is_typed(
         assert "moniker TBONE" in result.hits[0].why
     named = run(store, PersonQuery(last="Rutland", first="T-Bone"))
     assert "first name: moniker TBONE" in named.hits[0].why
+
+
+def test_a_name_matched_as_recorded_ranks_above_the_same_name_matched_as_an_alias(
+    store: Store, tmp_path: Path
+) -> None:
+    # Paul once gave Juan's name (his alias) and was loaded first: the lower id won the
+    # tie before. Both remain hits; the alias one says so.
+    paul = record("A-7400", person("Gorman", "Paul", "1976-01-03", sex=M,
+                                   aliases=(PersonName("Gorman", "Juan"),)))  # fmt: skip
+    juan = record("A-7401", person("Gorman", "Juan", "1997-03-10", sex=M))
+    load_corpus(store, tmp_path, (paul, juan))
+    result = run(store, PersonQuery(last="Gorma", first="Juan"))
+    assert [h.source_id for h in result.hits] == ["A-7401", "A-7400"]
+    assert result.hits[0].score > result.hits[1].score
+    assert "alias" in result.hits[1].why and "alias" not in result.hits[0].why
+    # Asked by alias, the alias is a full match.
+    by_alias = run(store, PersonQuery(alias="Juan Gorman"))
+    assert by_alias.hits[0].score == 1.0

@@ -54,6 +54,10 @@ WEIGHTS: dict[str, tuple[float, float]] = {
     "plate": (2.5, 0.3),
 }
 IDENTIFYING = frozenset({"date of birth", "phone", "address", "identifier", "plate"})
+# A name typed for a person's name, met only among someone's recorded aliases: the same
+# match, a little weaker. "Juan Gorman" is more likely the Juan Gorman on record than a
+# Paul Gorman who once gave Juan's name, whom ids alone put first.
+ALIAS = 0.95
 
 
 @dataclass
@@ -182,9 +186,12 @@ def score_mention(
     if (plan.last or plan.first) and name_visible:
         _, ml, mf, note, name = _best_name(plan, plan.last, plan.first, names)
         label = name[3] if name else ""
+        own = ALIAS if label else 1.0
         if plan.last:
             if ml:
-                t.agree("last name", ml.score * (0.9 if note else 1), f"{note}{label}{ml.text}")
+                t.agree(
+                    "last name", ml.score * (0.9 if note else 1) * own, f"{note}{label}{ml.text}"
+                )
             elif names:
                 other = name or names[0]
                 t.disagree("last name", f"{other[3]}{other[0]}")
@@ -193,7 +200,7 @@ def score_mention(
         if plan.first:
             monikers = row.profile.get("m", []) if "person.aliases" not in withheld else []
             if mf:
-                t.agree("first name", mf.score, f"{label}{mf.text}")
+                t.agree("first name", mf.score * own, f"{label}{mf.text}")
             elif plan.first in [compact(m) for m in monikers]:
                 t.agree("first name", 0.9, f"moniker {plan.first}")
             elif name and name[1]:
