@@ -216,18 +216,23 @@ def _scope_clause(
     excludes the row when its condition (roles, offense categories) holds and it withholds
     the field, or, for person rows, the whole person. Role conditions do not apply to
     records: there a rule applies whenever its categories do (fail closed)."""
-    groups: dict[tuple[str, Sensitivity, tuple[Any, ...]], list[str]] = {}
+    by_owner: dict[tuple[str, Sensitivity, tuple[Any, ...]], list[str]] = {}
     for g in scope.grants:
-        groups.setdefault((g.owner, g.max_sensitivity, g.withhold), []).append(g.record_type)
+        by_owner.setdefault((g.owner, g.max_sensitivity, g.withhold), []).append(g.record_type)
+    # Owners granted the same record types alike share one term (`owner IN (...)`): a
+    # region-wide scope is then one term, not one per owner for every row to try.
+    groups: dict[tuple[tuple[str, ...], Sensitivity, tuple[Any, ...]], list[str]] = {}
+    for (owner, max_sensitivity, withhold), owned in by_owner.items():
+        groups.setdefault((tuple(owned), max_sensitivity, withhold), []).append(owner)
     parts: list[str] = []
     params: list[Any] = []
-    for (owner, max_sensitivity, withhold), types in groups.items():
+    for (types, max_sensitivity, withhold), owners in groups.items():
         levels = [s.value for s in Sensitivity if s.rank <= max_sensitivity.rank]
         sql = (
-            f"({alias}.owner = ? AND {alias}.type IN ({_marks(types)})"
+            f"({alias}.owner IN ({_marks(owners)}) AND {alias}.type IN ({_marks(types)})"
             f" AND {alias}.sensitivity IN ({_marks(levels)})"
         )
-        p: list[Any] = [owner, *types, *levels]
+        p: list[Any] = [*owners, *types, *levels]
         excluded = False
         for rule in withhold:
             conditions: list[str] = []
