@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
+from splink import DuckDBAPI, Linker
 from typer.testing import CliRunner, Result
 
 from lexhub.cli.agency import agencies_from_file
@@ -18,7 +21,9 @@ from lexhub.ingest.lifecycle import expunge_record, retract_records
 from lexhub.ingest.load import load_file
 from lexhub.linkage import evaluate, link_mentions
 from lexhub.linkage.components import components
-from lexhub.linkage.incremental import NO_MODEL, link_new
+from lexhub.linkage.frame import mention_frame
+from lexhub.linkage.incremental import NO_MODEL, link_new, score_new
+from lexhub.linkage.run import REVIEW_BAND
 from lexhub.store import Store, open_store
 from lexhub.store.linkage_sql import LINKAGE_COLUMNS, LinkRow
 from tests.linkage.conftest import OPTIONS, truth_of
@@ -161,6 +166,43 @@ def test_a_new_batch_joins_entities_with_the_model_in_force_and_keeps_decisions(
     q = evaluate(assigned, truth_of(store, region))
     assert q.precision >= 0.95 and q.bcubed_f1 >= 0.85, q
     assert link_new(store).new_mentions == 0  # a second run finds nothing new
+
+
+def test_scoring_new_mentions_gives_the_full_prediction_pairs_with_a_new_end(
+    partly: Store, region: Path
+) -> None:
+    """The narrowed blocking (each rule once per side, the new end fixed) scores exactly
+    the pairs, weights and levels that the model's own blocking over every mention gives
+    for the pairs that touch a new mention."""
+    store = partly
+    link_mentions(store, OPTIONS, lambda _: None)
+    load_file(store, sorted(region.glob("*.jsonl"))[-1])
+    new = store.linkage_unlinked()
+    model = store.linkage_model()
+    assert new and model is not None
+    frame = mention_frame(store.linkage_mentions())
+    settings = json.loads(model.model)
+    floor = model.threshold - REVIEW_BAND
+    got = score_new(frame, new, settings, floor)
+    full = Linker(frame, settings, DuckDBAPI()).inference.predict(threshold_match_weight=floor)
+    every = full.as_pandas_dataframe()
+    fresh = set(new)
+    want = every[every["unique_id_l"].isin(fresh) | every["unique_id_r"].isin(fresh)]
+    names = sorted(c["output_column_name"] for c in settings["comparisons"])
+
+    def key(rows: pd.DataFrame) -> list[tuple[int, int, float, str]]:
+        return sorted(
+            (int(r.unique_id_l), int(r.unique_id_r), float(r.match_weight), levels(r))
+            for r in rows.itertuples()
+        )
+
+    def levels(r: Any) -> str:
+        if hasattr(r, "levels"):
+            return str(r.levels)
+        return "{" + ",".join(f'"{n}":{getattr(r, "gamma_" + n)}' for n in names) + "}"
+
+    assert len(want) > 0
+    assert key(got) == key(want)
 
 
 def test_link_incremental_command(tmp_path: Path, region: Path) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from math import inf
 from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
@@ -217,15 +218,19 @@ def _grow(
     held_ids = sorted(set(entity_of.values()))
     sizes = _lookup(s, "SELECT id, size FROM entities WHERE id", held_ids)
 
-    def node(m: int) -> int:
-        return m if m in new else -entity_of[m]
-
+    # A new mention is its own node, an old one its entity's; the edges between two nodes
+    # once (an old entity meets a new mention through many of its members).
+    node = {m: -entity_of[m] for m in ends}
+    node.update((m, m) for m in new)
     parts = _parts([*sorted(new), *(-e for e in held_ids)],
-                   [(node(a), node(b)) for a, b, _ in joining])  # fmt: skip
+                   list({(node[a], node[b]) for a, b, _ in joining}))  # fmt: skip
     best: dict[int, float] = {}
+    seen = best.get
     for a, b, w in joining:
-        for end in (a, b):
-            best[end] = max(w, best.get(end, w))
+        if w > seen(a, -inf):
+            best[a] = w
+        if w > seen(b, -inf):
+            best[b] = w
     fresh = int(s._x("SELECT coalesce(max(id), 0) FROM entities").fetchone()[0])
     counts = {"started": 0, "joined": 0, "merged": 0}
     created: list[tuple[int, int, int]] = []
