@@ -44,6 +44,11 @@ NEIGHBOURS = tuple(
     )
 )  # fmt: skip
 ROBERT = record("B-9002", person("Bjornberg", "Robert", "1986-03-18", sex=M))
+# Thirty other Roberts, born years apart: the given name alone is a broad key here.
+OTHER_ROBERTS = tuple(
+    record(f"A-{8000 + i:04d}", person(f"Other{i}", "Robert", f"19{50 + i}-07-07"))
+    for i in range(30)
+)
 
 
 def _sources(result: SearchResult) -> list[str | None]:
@@ -81,9 +86,7 @@ def test_a_given_name_and_a_date_one_digit_out_find_the_person(
     # As in a region of a million, where thousands are called Robert and the given name
     # alone is too broad a key: here 30 are, and the planner's limit is lowered to 20.
     monkeypatch.setattr(plan, "BROAD", 20)
-    roberts = tuple(record(f"A-{8000 + i:04d}", person(f"Other{i}", "Robert", f"19{50 + i}-07-07"))
-                    for i in range(30))  # fmt: skip
-    load_corpus(store, tmp_path, (*roberts, *NEIGHBOURS, ROBERT))
+    load_corpus(store, tmp_path, (*OTHER_ROBERTS, *NEIGHBOURS, ROBERT))
     result = run(store, PersonQuery(first="Robert", dob="1976-03-18"))
     assert _sources(result)[0] == "B-9002", _sources(result)[:5]
     assert "one digit" in result.hits[0].why
@@ -107,9 +110,7 @@ def test_a_near_date_is_paired_with_the_name_from_the_smaller_side(
     # filtered on the name when the dates are fewer, the name's keys filtered on the
     # dates when the name is: the same person either way.
     monkeypatch.setattr(plan, "BROAD", 20)
-    roberts = tuple(record(f"A-{8000 + i:04d}", person(f"Other{i}", "Robert", f"19{50 + i}-07-07"))
-                    for i in range(30))  # fmt: skip
-    load_corpus(store, tmp_path, (*roberts, *NEIGHBOURS[:near], ROBERT))
+    load_corpus(store, tmp_path, (*OTHER_ROBERTS, *NEIGHBOURS[:near], ROBERT))
     query = PersonQuery(first="Robert", dob="1976-03-18")
     probes = plan.plan_person(store, query, TODAY).probes
     dated = [p for p in probes if p.dobs]
@@ -134,9 +135,7 @@ def test_a_name_bound_to_near_dates_does_not_replace_the_name_alone(
     # probes: the heavier bound one must not stand in for the key alone, which also
     # finds a Robert whose date was typed further off.
     monkeypatch.setattr(plan, "BROAD", 40)
-    roberts = tuple(record(f"A-{8000 + i:04d}", person(f"Other{i}", "Robert", f"19{50 + i}-07-07"))
-                    for i in range(30))  # fmt: skip
-    load_corpus(store, tmp_path, (*roberts, *NEIGHBOURS, ROBERT))
+    load_corpus(store, tmp_path, (*OTHER_ROBERTS, *NEIGHBOURS, ROBERT))
     probes = plan.plan_person(store, PersonQuery(first="Robert", dob="1976-03-18"), TODAY).probes
     fn = [p for p in probes if (p.kind, p.key) == ("fn", "ROBERT")]
     assert {bool(p.dobs) for p in fn} == {True, False}, fn
