@@ -5,13 +5,15 @@ The region's files are read once with lexhub's readers; records mentioning a hel
 person are dropped whole (their narratives name them too) and the rest are written as JSON
 Lines into a prepared directory, which is what the benchmark databases load. A held-out
 person becomes an absent-person query only if nobody loaded could pass for them (see
-`_plausibly_present`), so an absent query with a `likely` hit is a real false alarm.
+`_AbsenceCheck`), so an absent query with a `likely` hit is a real false alarm.
 Everything is cached beside the region, keyed by region, seed and held-out count.
 """
 
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import os
 import pickle
 import random
 import re
@@ -22,12 +24,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from lexhub.model import Record
 from search_corrupt import NICKNAMES, street_key
 
-__all__ = ["TODAY", "NameTable", "PersonFacts", "Prepared", "fold", "prepare", "sorted_name"]
+__all__ = [
+    "TODAY",
+    "NameTable",
+    "PersonFacts",
+    "Prepared",
+    "fold",
+    "prepare",
+    "sorted_name",
+    "truth_key",
+]
 
 TODAY = date(2025, 1, 1)  # the day queries are asked: ages are computed at it
 _CLEAN = {"", "alias", "plate-typo"}  # error kinds that leave name and DOB true
@@ -85,7 +97,7 @@ class NameTable:
 @dataclass
 class Prepared:
     directory: Path  # agencies.json + one .jsonl per batch
-    truth: dict[tuple[str, str, str], str]  # (owner, source_id, ref) -> person, loaded
+    truth: dict[str, str]  # truth_key(owner, source_id, ref) -> person, every mention
     present: list[PersonFacts]  # the pool queries about present people are drawn from
     absent: list[PersonFacts]  # held out and checked absent
     table: NameTable
@@ -126,84 +138,197 @@ def prepare(region: Path, cache: Path, absent: int, pool: int, seed: int) -> Pre
     return out
 
 
-def _read_truth(region: Path) -> tuple[dict[tuple[str, str, str], tuple[str, str]], Counter[str]]:
-    truth: dict[tuple[str, str, str], tuple[str, str]] = {}
+def truth_key(owner: str, source_id: str, ref: str) -> str:
+    """One string per mention, not a tuple of three: at 10M records the truth table is
+    15 million entries and a tuple key costs three times the memory."""
+    return f"{owner}\t{source_id}\t{ref}"
+
+
+def _count_people(region: Path) -> Counter[str]:
     counts: Counter[str] = Counter()
     with open(region / "truth" / "ground_truth.csv", newline="") as f:
+        rows = csv.reader(f)
+        at = next(rows).index("person_id")
+        for row in rows:
+            counts[row[at]] += 1
+    return counts
+
+
+def _read_truth(region: Path, noted: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Every mention's true person (one shared string per person), and the error kinds of
+    the mentions of `noted` people, the only ones whose facts are read."""
+    truth: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    interned: dict[str, str] = {}
+    with open(region / "truth" / "ground_truth.csv", newline="") as f:
         for row in csv.DictReader(f):
-            truth[(row["owner"], row["source_id"], row["person_ref"])] = (
-                row["person_id"],
-                row["errors"],
-            )
-            counts[row["person_id"]] += 1
-    return truth, counts
+            pid = interned.setdefault(row["person_id"], row["person_id"])
+            key = truth_key(row["owner"], row["source_id"], row["person_ref"])
+            truth[key] = pid
+            if pid in noted:
+                errors[key] = row["errors"]
+    return truth, errors
+
+
+@dataclass
+class _Shared:
+    """What every file's scan reads; set before the worker processes fork, so they share
+    it instead of receiving a copy."""
+
+    truth: dict[str, str]
+    errors: dict[str, str]
+    held: set[str]
+    pool: set[str]
+    cache: Path
+
+
+@dataclass
+class _Part:
+    """One batch file's share of the prepared data."""
+
+    records: int = 0
+    seen: dict[str, _Seen] = field(default_factory=dict)
+    plates: dict[str, Counter[str]] = field(default_factory=dict)
+    table: NameTable = field(default_factory=NameTable)
+    aliases: list[str] = field(default_factory=list)
+    phone_people: dict[str, set[str]] = field(default_factory=dict)
+    street_people: dict[str, set[str]] = field(default_factory=dict)
+
+
+_SHARED: _Shared | None = None
 
 
 def _build(region: Path, cache: Path, n_absent: int, n_pool: int, seed: int) -> Prepared:
+    """Files are scanned in parallel (a process per core) and their parts merged in file
+    order, so the result is the one a single pass over the files in order would give."""
+    global _SHARED
     from lexhub.cli.ingest import batch_files
 
-    truth, counts = _read_truth(region)
+    counts = _count_people(region)
     rng = random.Random(seed * 7919 + 1)
     people = sorted(counts)
     rare = [p for p in people if counts[p] <= 3]
     held = set(rng.sample(rare, min(len(rare), n_absent * 3 // 2)))
     rest = [p for p in people if p not in held]
     pool = set(rng.sample(rest, min(len(rest), n_pool)))
+    del counts, people, rare, rest
+    truth, errors = _read_truth(region, held | pool)
+    _SHARED = _Shared(truth, errors, held, pool, cache)
+    files = batch_files([region])
+    by_size = sorted(range(len(files)), key=lambda i: -files[i][0].stat().st_size)
+    parts: dict[int, _Part] = {}
+    workers = min(len(files), os.cpu_count() or 1)
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers) as pool_of_workers:
+        jobs = [(i, *files[i]) for i in by_size]
+        for i, part in pool_of_workers.imap_unordered(_scan_file, jobs):
+            parts[i] = part
+    _SHARED = None
+    (cache / "agencies.json").write_bytes((region / "agencies.json").read_bytes())
+
+    whole = _Part()
+    for i in range(len(files)):
+        _merge(whole, parts.pop(i))
+    owned: dict[str, list[str]] = defaultdict(list)
+    for plate, who in whole.plates.items():
+        (pid, n), total = who.most_common(1)[0], sum(who.values())
+        if n * 2 >= total + 1 or total == 1:
+            owned[pid].append(plate)
+    seen = whole.seen
+    present = [_facts(p, seen[p], owned.get(p, [])) for p in sorted(pool) if p in seen]
+    candidates = [_facts(p, seen[p], []) for p in sorted(held) if p in seen]
+    checker = _AbsenceCheck(whole.table, whole.aliases)
+    clean = [f for f in candidates if f.clean]
+    named = checker.named_alike([sorted_name(f.first, f.last) for f in clean])
+    absent = [f for f, n in zip(clean, named, strict=True) if not n and not checker.born_alike(f)]
+    excluded = _exclude_shared(present, whole.table, whole.phone_people, whole.street_people)
+    return Prepared(cache, truth, present, absent, whole.table, whole.records, excluded)
+
+
+def _scan_file(job: tuple[int, Path, Path | None]) -> tuple[int, _Part]:
+    """Read one batch file, drop the records of held-out people, write the rest as JSON
+    Lines and note what the queries and baselines need from them."""
+    from lexhub.ingest.formats import read_batch
+    from lexhub.ingest.writers import write_jsonl
+
+    i, path, mapping = job
+    shared = _SHARED
+    assert shared is not None
+    truth, errors, held, pool = shared.truth, shared.errors, shared.held, shared.pool
+    part = _Part()
     seen: dict[str, _Seen] = defaultdict(_Seen)
     plates: dict[str, Counter[str]] = defaultdict(Counter)
-    table = NameTable()
-    aliases: list[str] = []
-    loaded: dict[tuple[str, str, str], str] = {}
     phone_people: dict[str, set[str]] = defaultdict(set)
     street_people: dict[str, set[str]] = defaultdict(set)
-    records = 0
+    table = part.table
 
     def keep(items: Iterator[Record]) -> Iterator[Record]:
-        nonlocal records
         for record in items:
-            ids = [truth[(record.owner, record.source_id, p.ref)] for p in record.persons]
-            if any(pid in held for pid, _ in ids):
-                for person, (pid, errors) in zip(record.persons, ids, strict=True):
+            keys = [truth_key(record.owner, record.source_id, p.ref) for p in record.persons]
+            ids = [truth[k] for k in keys]
+            if any(pid in held for pid in ids):
+                for person, pid, k in zip(record.persons, ids, keys, strict=True):
                     if pid in held:
-                        _note(seen[pid], person, errors)
+                        _note(seen[pid], person, errors[k])
                 continue
-            records += 1
-            for person, (pid, errors) in zip(record.persons, ids, strict=True):
-                loaded[(record.owner, record.source_id, person.ref)] = pid
+            part.records += 1
+            for person, pid, k in zip(record.persons, ids, keys, strict=True):
                 table.names.append(sorted_name(person.name.first, person.name.last))
                 table.dobs.append(str(person.dob) if person.dob else None)
                 table.people.append(pid)
-                aliases.extend(sorted_name(a.first, a.last) for a in person.aliases)
+                part.aliases.extend(sorted_name(a.first, a.last) for a in person.aliases)
                 for ph in person.phones:
                     phone_people[_phone_key(ph.number)].add(pid)
                 for a in person.addresses:
                     street_people[street_key(a.text)].add(pid)
                 if pid in pool:
-                    _note(seen[pid], person, errors)
+                    _note(seen[pid], person, errors[k])
             for v in record.vehicles:
                 if v.plate:
-                    for pid, _ in ids:
+                    for pid in ids:
                         plates[fold(v.plate).replace(" ", "")][pid] += 1
             yield record
 
-    from lexhub.ingest.formats import read_batch
-    from lexhub.ingest.writers import write_jsonl
+    items = (e.record for e in read_batch(path, mapping=mapping) if e.record is not None)
+    write_jsonl(keep(items), shared.cache / f"{path.stem}.jsonl")
+    part.seen, part.plates = dict(seen), dict(plates)
+    part.phone_people, part.street_people = dict(phone_people), dict(street_people)
+    return i, part
 
-    for path, mapping in batch_files([region]):
-        items = (i.record for i in read_batch(path, mapping=mapping) if i.record is not None)
-        write_jsonl(keep(items), cache / f"{path.stem}.jsonl")
-    (cache / "agencies.json").write_bytes((region / "agencies.json").read_bytes())
-    owned: dict[str, list[str]] = defaultdict(list)
-    for plate, who in plates.items():
-        (pid, n), total = who.most_common(1)[0], sum(who.values())
-        if n * 2 >= total + 1 or total == 1:
-            owned[pid].append(plate)
-    present = [_facts(p, seen[p], owned.get(p, [])) for p in sorted(pool) if p in seen]
-    candidates = [_facts(p, seen[p], []) for p in sorted(held) if p in seen]
-    checker = _AbsenceCheck(table, aliases)
-    absent = [f for f in candidates if f.clean and not checker.plausibly_present(f)]
-    excluded = _exclude_shared(present, table, phone_people, street_people)
-    return Prepared(cache, loaded, present, absent, table, records, excluded)
+
+def _merge(into: _Part, part: _Part) -> None:
+    """Add `part` after what `into` holds, keeping first-seen order (most_common breaks
+    ties by it)."""
+    into.records += part.records
+    for pid, s in part.seen.items():
+        if pid in into.seen:
+            t = into.seen[pid]
+            t.names.update(s.names)
+            t.any_names.update(s.any_names)
+            t.dobs.update(s.dobs)
+            t.sexes.update(s.sexes)
+            t.monikers |= s.monikers
+            t.phones |= s.phones
+            t.addresses |= s.addresses
+            t.marks |= s.marks
+            t.count += s.count
+        else:
+            into.seen[pid] = s
+    for plate, who in part.plates.items():
+        into.plates.setdefault(plate, Counter()).update(who)
+    for mine, theirs in (
+        (into.phone_people, part.phone_people),
+        (into.street_people, part.street_people),
+    ):
+        for key, pids in theirs.items():
+            if key in mine:
+                mine[key] |= pids
+            else:
+                mine[key] = pids
+    into.table.names.extend(part.table.names)
+    into.table.dobs.extend(part.table.dobs)
+    into.table.people.extend(part.table.people)
+    into.aliases.extend(part.aliases)
 
 
 def _phone_key(number: str) -> str:
@@ -292,10 +417,27 @@ class _AbsenceCheck:
                     self.owner[int(dob[:4])].append(i)
                 self.by_dob[dob].append(name)
 
-    def plausibly_present(self, f: PersonFacts) -> bool:
-        full = sorted_name(f.first, f.last)
-        if process.extractOne(full, self.names, scorer=fuzz.ratio, score_cutoff=90):
-            return True
+    def named_alike(self, fulls: list[str]) -> list[bool]:
+        """Per full name, whether a loaded name or alias is within ratio 90 of it: all
+        names against all at once, in chunks, on every core (at 10M records one name
+        against the ten million distinct names is a second's work)."""
+        if not fulls:
+            return []
+        near = np.zeros(len(fulls), dtype=bool)
+        for at in range(0, len(self.names), 1_000_000):
+            scores = process.cdist(
+                fulls,
+                self.names[at : at + 1_000_000],
+                scorer=fuzz.ratio,
+                score_cutoff=90,
+                dtype=np.uint8,
+                workers=-1,
+            )
+            near |= scores.max(axis=1) >= 90
+        return [bool(n) for n in near]
+
+    def born_alike(self, f: PersonFacts) -> bool:
+        """Whether a loaded mention born near `f` has a name close to theirs."""
         if not f.dob:
             return False
         last, first = fold(f.last), fold(f.first or "")

@@ -151,8 +151,10 @@ def _load(url: str, prepared: Path, engine: str) -> None:
     print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def mention_people(url: str, truth: dict[tuple[str, str, str], str]) -> dict[int, str]:
+def mention_people(url: str, truth: dict[str, str]) -> dict[int, str]:
     """Each stored mention's id -> its true person, through (owner, source_id, ref)."""
+    from search_data import truth_key
+
     query = (
         "SELECT m.id, r.owner, r.source_id, m.ref FROM mentions m JOIN records r"
         " ON r.id = m.record_id"
@@ -165,7 +167,7 @@ def mention_people(url: str, truth: dict[tuple[str, str, str], str]) -> dict[int
             rows = pg.execute(query).fetchall()
     out: dict[int, str] = {}
     for mid, owner, source_id, ref in rows:
-        person = truth.get((owner, source_id, ref))
+        person = truth.get(truth_key(owner, source_id, ref))
         if person is not None:
             out[int(mid)] = person
     return out
