@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -24,7 +25,7 @@ from typing import Protocol
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import CACHE, machine  # noqa: E402
 from lexhub.search import PersonQuery  # noqa: E402
-from search_data import TODAY, prepare  # noqa: E402
+from search_data import TODAY, NameTable, prepare  # noqa: E402
 from search_queries import BenchQuery, build_queries  # noqa: E402
 from search_report import Outcome, report  # noqa: E402
 from search_stores import build_store, drop_stale, fingerprint, mention_people, pg_database  # noqa: E402
@@ -138,13 +139,26 @@ def main() -> None:
     fp = fingerprint()
     drop_stale(family, tag, fp)
     started = time.perf_counter()
-    prep = prepare(region, prep_dir, args.absent, max(4 * args.queries, 20_000), args.seed)
+    prep_args = (region, prep_dir, args.absent, max(4 * args.queries, 20_000), args.seed)
+    if not (prep_dir / "prepared.pickle").exists():
+        # Built in a child process, which hands back to the system the memory its scan
+        # used (pymalloc keeps freed arenas): at 10M, gigabytes the page cache needs.
+        child = multiprocessing.get_context("fork").Process(target=prepare, args=prep_args)
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            sys.exit(f"preparing the data failed (exit code {child.exitcode})")
+    prep = prepare(*prep_args)
     queries = build_queries(prep.present, prep.absent, args.queries, args.absent, args.seed)
     if args.types:  # the same queries as a full run, a subset of them
         wanted = set(args.types.split(","))
         queries = [q for q in queries if q.kind in wanted and not q.absent or
                    q.absent and "absent" in wanted]  # fmt: skip
     print(f"prepared data and queries in {time.perf_counter() - started:.0f} s", flush=True)
+    baselines = [b for b in args.baselines.split(",") if b]
+    mentions = len(prep.table.names)
+    if not baselines:  # only they read the name table: at 10M its gigabytes serve as page cache
+        prep.table = NameTable()
 
     runs: list[Run] = []
     notes: list[str] = []
@@ -161,7 +175,6 @@ def main() -> None:
         since = time.perf_counter()
         people_of = mention_people(url, prep.truth)
         ran(f"lexhub {engine}", run_lexhub(url, queries, people_of, args.warmup), since)
-    baselines = [b for b in args.baselines.split(",") if b]
     if "pg_trgm" in baselines:
         from search_baselines import TrigramBaseline
 
@@ -181,7 +194,7 @@ def main() -> None:
         f"machine: {machine()}",
         f"data: {region.name}: {prep.records:,} records loaded ({args.records:,} generated;"
         f" records of {len(prep.absent):,}+ held-out people dropped),"
-        f" {len(prep.table.names):,} person mentions",
+        f" {mentions:,} person mentions",
         f"queries: {sum(not q.absent for q in queries):,} about present people,"
         f" {sum(q.absent for q in queries):,} about absent people; seed {args.seed};"
         f" ages at {TODAY}; index code fingerprint {fp}",
@@ -189,7 +202,8 @@ def main() -> None:
         f" (not asked about): {prep.excluded}",
         *notes,
     ]
-    text, misses = report(header, queries, {r.system: r.outcomes for r in runs}, args.misses)
+    outcomes = {r.system: r.outcomes for r in runs}
+    text, misses = report(header, queries, outcomes, args.misses, prep.records)
     print(text)
     out = prep_dir / "report.json"
     out.write_text(

@@ -62,6 +62,7 @@ def report(
     queries: Sequence[BenchQuery],
     runs: dict[str, list[Outcome]],
     n_misses: int,
+    records: int = 1_000_000,
 ) -> tuple[str, list[dict[str, object]]]:
     """The printed report, and every miss of the first lexhub engine (for the JSON)."""
     systems = list(runs)
@@ -75,7 +76,7 @@ def report(
     likely = _absent(lines, runs, absent_named)
     p95 = _latency(lines, runs, named | absent_named)
     _latency_by_type(lines, queries, runs)
-    _goals(lines, table, likely, p95)
+    _goals(lines, table, likely, p95, records)
     _weakest(lines, queries, runs)
     misses = _misses({q.qid: q for q in queries}, runs, systems)
     if misses:
@@ -157,8 +158,11 @@ def _goals(
     table: dict[str, dict[str, Scores]],
     likely: dict[str, float],
     p95: dict[tuple[str, str], float],
+    records: int,
 ) -> None:
-    lines += ["", "Goals (the latency goals are for 1M records)"]
+    # The issue's SQLite latency goals: p95 25 ms at 1M records, 60 ms at 10M.
+    limit, size = (60, "10M") if records > 3_000_000 else (25, "1M")
+    lines += ["", f"Goals (latency: p95 <= {limit} ms, the goal for {size} records)"]
     baselines = [s for s in table if not s.startswith("lexhub")]
     for s in (x for x in table if x.startswith("lexhub")):
         t = table[s]["ALL present"]
@@ -182,7 +186,8 @@ def _goals(
                 goal = "; goal >= 5x" if b == "rapidfuzz" else ""
                 ok.append((f"p95 (name-bearing) {ratio:.1f}x {b}'s{goal}", ratio >= 5 or not goal))
         if s == "lexhub sqlite" and (s, "all") in p95:
-            ok.append((f"p95 <= 25 ms ({p95[(s, 'all')]:.1f} ms)", p95[(s, "all")] <= 25))
+            ms = p95[(s, "all")]
+            ok.append((f"p95 <= {limit} ms ({ms:.1f} ms)", ms <= limit))
         lines.append(f"  {s}:")
         lines += [f"    [{'ok ' if passed else 'MISS'}] {text}" for text, passed in ok]
 
