@@ -123,8 +123,11 @@ class _Seen:
     count: int = 0
 
 
-def prepare(region: Path, cache: Path, absent: int, pool: int, seed: int) -> Prepared:
-    """Load from `cache` if there, else build it from `region` (read, hold out, write)."""
+def prepare(
+    region: Path, cache: Path, absent: int, pool: int, seed: int, workers: int | None = None
+) -> Prepared:
+    """Load from `cache` if there, else build it from `region` (read, hold out, write),
+    scanning files in `workers` processes (default: one per core)."""
     marker = cache / "prepared.pickle"
     if marker.exists():
         with open(marker, "rb") as f:
@@ -132,7 +135,7 @@ def prepare(region: Path, cache: Path, absent: int, pool: int, seed: int) -> Pre
         loaded.directory = cache
         return loaded
     cache.mkdir(parents=True, exist_ok=True)
-    out = _build(region, cache, absent, pool, seed)
+    out = _build(region, cache, absent, pool, seed, workers)
     with open(marker, "wb") as f:
         pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
     return out
@@ -198,7 +201,9 @@ class _Part:
 _SHARED: _Shared | None = None
 
 
-def _build(region: Path, cache: Path, n_absent: int, n_pool: int, seed: int) -> Prepared:
+def _build(
+    region: Path, cache: Path, n_absent: int, n_pool: int, seed: int, workers: int | None
+) -> Prepared:
     """Files are scanned in parallel (a process per core) and their parts merged in file
     order, so the result is the one a single pass over the files in order would give."""
     global _SHARED
@@ -217,9 +222,8 @@ def _build(region: Path, cache: Path, n_absent: int, n_pool: int, seed: int) -> 
     files = batch_files([region])
     by_size = sorted(range(len(files)), key=lambda i: -files[i][0].stat().st_size)
     parts: dict[int, _Part] = {}
-    workers = min(len(files), os.cpu_count() or 1)
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool_of_workers:
+    with ctx.Pool(min(len(files), workers or os.cpu_count() or 1)) as pool_of_workers:
         jobs = [(i, *files[i]) for i in by_size]
         for i, part in pool_of_workers.imap_unordered(_scan_file, jobs):
             parts[i] = part
